@@ -1,0 +1,121 @@
+# Copyright: voicestack.aws contributors
+# Apache License 2.0 (see LICENSE)
+"""Vault connection and auth options, declared once for the lookup and modules."""
+
+
+class ModuleDocFragment:
+    # Connection and auth options: every plugin that talks to Vault.
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Address of the Vault (or OpenBao) server, for example C(https://vault.example.com:8200).
+    type: str
+  namespace:
+    description:
+      - Vault Enterprise / OpenBao namespace to work in.
+    type: str
+  ca_cert:
+    description:
+      - Path to a PEM bundle used to verify Vault's TLS certificate.
+    type: path
+  validate_certs:
+    description:
+      - Verify Vault's TLS certificate. Turn off only for a throwaway test server.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for one Vault request.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How often to retry a request that failed to connect or got HTTP 412 or 5xx, with exponential backoff.
+    type: int
+    default: 3
+  auth_method:
+    description:
+      - How to authenticate to Vault.
+      - C(token) uses O(token), else E(VAULT_TOKEN), else C(~/.vault-token); the token is never revoked.
+      - C(approle) logs in with O(role_id) and O(secret_id) or O(secret_id_file).
+      - C(jwt) logs in with O(jwt) or O(jwt_file) and O(auth_role), for CI and AWX OIDC tokens.
+      - C(kubernetes) logs in with the pod's service account token (O(kubernetes_token_file)) and O(auth_role).
+      - A token obtained by logging in is revoked at the end of the run (revoke-self).
+    type: str
+    choices: [token, approle, jwt, kubernetes]
+    default: token
+  token:
+    description:
+      - Vault token for O(auth_method=token).
+    type: str
+  role_id:
+    description:
+      - AppRole role ID for O(auth_method=approle).
+    type: str
+  secret_id:
+    description:
+      - AppRole secret ID for O(auth_method=approle).
+    type: str
+  secret_id_file:
+    description:
+      - File holding the AppRole secret ID, used when O(secret_id) is not set.
+    type: path
+  jwt:
+    description:
+      - Signed JWT for O(auth_method=jwt).
+    type: str
+  jwt_file:
+    description:
+      - File holding the JWT, used when O(jwt) is not set.
+    type: path
+  kubernetes_token_file:
+    description:
+      - Service account token file for O(auth_method=kubernetes).
+    type: path
+    default: /var/run/secrets/kubernetes.io/serviceaccount/token
+  auth_role:
+    description:
+      - Vault role to log in as, for O(auth_method=jwt) and O(auth_method=kubernetes).
+    type: str
+  auth_mount:
+    description:
+      - Mount point of the auth method; defaults to the method's name (C(approle), C(jwt), C(kubernetes)).
+    type: str
+"""
+
+    # Where plugins (not modules) also read the options from.
+    PLUGINS = r"""
+options:
+  url:
+    env:
+      - name: VAULT_ADDR
+      - name: BAO_ADDR
+  namespace:
+    env:
+      - name: VAULT_NAMESPACE
+  ca_cert:
+    env:
+      - name: VAULT_CACERT
+  auth_method:
+    env:
+      - name: VOICESTACK_VAULT_AUTH_METHOD
+  token:
+    env:
+      - name: VAULT_TOKEN
+  role_id:
+    env:
+      - name: VOICESTACK_VAULT_ROLE_ID
+  secret_id:
+    env:
+      - name: VOICESTACK_VAULT_SECRET_ID
+  jwt:
+    env:
+      - name: VOICESTACK_VAULT_JWT
+  auth_role:
+    env:
+      - name: VOICESTACK_VAULT_AUTH_ROLE
+  auth_mount:
+    env:
+      - name: VOICESTACK_VAULT_AUTH_MOUNT
+"""

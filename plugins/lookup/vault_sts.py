@@ -1,0 +1,122 @@
+# Copyright: voicestack.aws contributors
+# Apache License 2.0 (see LICENSE)
+
+DOCUMENTATION = r"""
+name: vault_sts
+short_description: Short-lived AWS credentials from Vault's AWS secrets engine
+version_added: 0.1.0
+description:
+  - Logs in to Vault (or OpenBao) once, issues AWS credentials for each Vault AWS role given as a term, and
+    returns them with their lease so the run can revoke them when it ends
+    (M(voicestack.aws.vault_lease_revoke)).
+  - C(assumed_role), C(federation_token) and C(session_token) use the engine's C(sts/) endpoint, C(iam_user) its
+    C(creds/) endpoint.
+  - Returned secrets are marked unsafe, so they are never templated. Use the lookup in a task with C(no_log).
+  - A lease shorter than O(min_ttl) fails at once, before anything uses the credentials.
+requirements:
+  - hvac (Python library, on the controller)
+extends_documentation_fragment:
+  - voicestack.aws.vault
+  - voicestack.aws.vault.plugins
+options:
+  _terms:
+    description: Names of Vault AWS secrets engine roles.
+    required: true
+    type: list
+    elements: str
+  mount_point:
+    description: Mount point of the AWS secrets engine.
+    type: str
+    default: aws
+  credential_type:
+    description:
+      - The credential type of the Vault role. Decides the endpoint and which of O(role_arn),
+        O(role_session_name) and O(ttl) apply.
+    type: str
+    choices: [assumed_role, federation_token, session_token, iam_user]
+    default: assumed_role
+  role_arn:
+    description:
+      - IAM role to assume, for O(credential_type=assumed_role) when the Vault role allows several.
+    type: str
+  role_session_name:
+    description:
+      - Session name attached to the assumed role, for O(credential_type=assumed_role). Appears in CloudTrail.
+    type: str
+  ttl:
+    description:
+      - Requested lifetime of STS credentials, in seconds or as C(30m), C(1h). Bounded by the Vault role's
+        C(max_sts_ttl). Not for O(credential_type=iam_user).
+    type: raw
+  min_ttl:
+    description:
+      - The shortest lease accepted, in seconds or as C(30m), C(1h). A shorter lease fails the lookup with a
+        message naming the Vault role setting to raise, because credentials that expire mid-apply leave
+        Terraform halfway.
+    type: raw
+    default: 30m
+"""
+
+EXAMPLES = r"""
+- name: Issue deployer credentials for this account (one login, one issue)
+  ansible.builtin.set_fact:
+    aws_creds: "{{ lookup('voicestack.aws.vault_sts', 'voicestack-deployer', url='https://vault.example.com:8200',
+                   auth_method='approle', role_id=vault_role_id, secret_id=vault_secret_id) }}"
+  no_log: true
+
+- name: Federation token for one hour, from VAULT_ADDR and VAULT_TOKEN
+  ansible.builtin.set_fact:
+    aws_creds: "{{ lookup('voicestack.aws.vault_sts', 'ci-federation', credential_type='federation_token', ttl='1h') }}"
+  no_log: true
+"""
+
+RETURN = r"""
+_raw:
+  description: One dictionary per term.
+  type: list
+  elements: dict
+  contains:
+    access_key:
+      description: AWS access key id.
+      type: str
+    secret_key:
+      description: AWS secret access key.
+      type: str
+    security_token:
+      description: STS session token; null for O(credential_type=iam_user).
+      type: str
+    lease_id:
+      description: Vault lease of the credentials; revoke it when the run ends.
+      type: str
+    lease_duration:
+      description: Seconds the lease lives.
+      type: int
+    renewable:
+      description: Whether Vault can renew the lease.
+      type: bool
+    expiration:
+      description: When the lease ends, UTC, ISO 8601.
+      type: str
+    auth_token:
+      description:
+        - The Vault token this lookup logged in with, or null with O(auth_method=token).
+          Pass it to M(voicestack.aws.vault_lease_revoke) to revoke it (and with it anything it issued).
+      type: str
+"""
+
+from ansible.errors import AnsibleLookupError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.voicestack.aws.plugins.plugin_utils._vault_sts import issue_for_roles
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        try:
+            results = issue_for_roles(terms, self.get_options())
+        except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback with secrets
+            raise AnsibleLookupError(f"vault_sts: {to_native(exc)}") from None
+        return wrap_var(results)

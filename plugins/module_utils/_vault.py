@@ -1,0 +1,205 @@
+# Copyright: voicestack.aws contributors
+# Apache License 2.0 (see LICENSE)
+"""Vault connection, error mapping and the AWS secrets engine calls.
+
+Shared by the vault_sts lookup (controller) and the vault modules. Internal:
+the leading underscore means no compatibility promise outside the collection.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+try:
+    import hvac
+    import hvac.exceptions
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    HAS_HVAC = True
+    HVAC_IMPORT_ERROR = None
+except ImportError as exc:  # reported by the callers with a clear message
+    HAS_HVAC = False
+    HVAC_IMPORT_ERROR = exc
+
+from ansible_collections.voicestack.aws.plugins.module_utils._auth import AUTH_METHODS, login
+from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
+
+CREDENTIAL_TYPES = ("assumed_role", "federation_token", "session_token", "iam_user")
+STS_TYPES = ("assumed_role", "federation_token", "session_token")
+RETRY_STATUSES = (412, 500, 502, 503, 504)
+
+# The Vault role settings that bound a lease, per credential type.
+TTL_SETTINGS = {
+    "iam_user": "the role's or mount's default_lease_ttl / max_lease_ttl (ttl / max_ttl)",
+}
+STS_TTL_SETTINGS = "the Vault AWS role's default_sts_ttl / max_sts_ttl"
+
+
+def parse_duration(value, option):
+    """Seconds from 1800, '1800', '1800s', '30m', '1h30m'; VaultError names the option."""
+    if isinstance(value, bool):
+        raise VaultError(f"{option}: {value!r} is not a duration (use e.g. 1800, '30m' or '1h')")
+    if isinstance(value, int):
+        seconds = value
+    else:
+        text = str(value).strip()
+        if text.isdigit():
+            seconds = int(text)
+        else:
+            parts = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", text)
+            if not text or not parts:
+                raise VaultError(f"{option}: {value!r} is not a duration (use e.g. 1800, '30m' or '1h')")
+            hours, minutes, secs = (int(p or 0) for p in parts.groups())
+            seconds = hours * 3600 + minutes * 60 + secs
+    if seconds < 0:
+        raise VaultError(f"{option}: {value!r} is negative")
+    return seconds
+
+
+def validate_request(credential_type, auth_method, role_arn=None, role_session_name=None, ttl=None):
+    """Reject option combinations Vault would refuse or silently ignore."""
+    if credential_type not in CREDENTIAL_TYPES:
+        raise VaultError(f"credential_type: {credential_type!r} is not one of {', '.join(CREDENTIAL_TYPES)}")
+    if auth_method not in AUTH_METHODS:
+        raise VaultError(f"auth_method: {auth_method!r} is not one of {', '.join(AUTH_METHODS)}")
+    if role_arn and credential_type != "assumed_role":
+        raise VaultError(f"role_arn: only applies to credential_type assumed_role, not {credential_type}")
+    if role_session_name and credential_type != "assumed_role":
+        raise VaultError(f"role_session_name: only applies to credential_type assumed_role, not {credential_type}")
+    if ttl is not None and credential_type == "iam_user":
+        raise VaultError("ttl: does not apply to credential_type iam_user (its lease comes from the Vault role)")
+
+
+def client(url, namespace=None, ca_cert=None, validate_certs=True, timeout=30, retries=3):
+    """An hvac client that retries connection errors and 412/5xx with backoff."""
+    if not HAS_HVAC:
+        raise VaultError(f"the Python library hvac is required on the controller: {HVAC_IMPORT_ERROR}")
+    if not url:
+        raise VaultError("url: no Vault address (set url, or VAULT_ADDR / BAO_ADDR)")
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise VaultError(f"url: {url!r} is not an http(s) URL")
+    session = requests.Session()
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=0,
+        status=retries,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=None,
+        backoff_factor=0.5,
+        raise_on_status=False,
+    )
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    verify = (ca_cert or True) if validate_certs else False
+    return hvac.Client(url=url, namespace=namespace, verify=verify, timeout=timeout, session=session)
+
+
+def describe(exc, url, what):
+    """Map an hvac/requests exception to one VaultError line."""
+    if isinstance(exc, VaultError):
+        return exc
+    if HAS_HVAC:
+        if isinstance(exc, hvac.exceptions.VaultDown):
+            return VaultError(f"Vault at {url} is sealed or unavailable (503) while {what}: unseal it and rerun")
+        if isinstance(exc, hvac.exceptions.Forbidden):
+            return VaultError(f"permission denied while {what}: the Vault token or auth role lacks a policy for it")
+        if isinstance(exc, hvac.exceptions.InvalidPath):
+            return VaultError(f"no such Vault path while {what}: check the mount point and names")
+        if isinstance(exc, hvac.exceptions.VaultError):
+            errors = "; ".join(str(e) for e in (exc.errors or [])) or str(exc).split(", on ")[0]
+            return VaultError(f"Vault refused {what}: {errors}")
+        if isinstance(exc, requests.exceptions.SSLError):
+            return VaultError(f"TLS error talking to Vault at {url} while {what}: check ca_cert / validate_certs")
+        if isinstance(exc, requests.exceptions.RetryError):
+            return VaultError(f"Vault at {url} kept failing while {what} (retries exhausted): {exc.args[0].reason}")
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return VaultError(f"cannot reach Vault at {url} while {what} (retries exhausted)")
+        if isinstance(exc, requests.exceptions.Timeout):
+            return VaultError(f"Vault at {url} timed out while {what}")
+    return VaultError(f"unexpected error while {what}: {type(exc).__name__}")
+
+
+def authenticate(vault, url, auth_method, **auth):
+    """Log in; returns True when this call created a token (to revoke at the end)."""
+    try:
+        return login(vault, auth_method, **auth)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line
+        raise describe(exc, url, f"logging in with auth_method {auth_method}") from None
+
+
+def issue(vault, url, role, credential_type, mount_point="aws", role_arn=None, role_session_name=None, ttl=None):
+    """Issue AWS credentials for one Vault AWS role; returns the raw Vault response."""
+    endpoint = "sts" if credential_type in STS_TYPES else "creds"
+    try:
+        return vault.secrets.aws.generate_credentials(
+            name=role,
+            role_arn=role_arn,
+            ttl=None if ttl is None else f"{ttl}s",
+            endpoint=endpoint,
+            mount_point=mount_point,
+            role_session_name=role_session_name,
+        )
+    except Exception as exc:  # noqa: BLE001
+        raise describe(exc, url, f"issuing AWS credentials for role {role!r} at {mount_point}/{endpoint}") from None
+
+
+def credentials(response, credential_type, now=None):
+    """The lookup's return value from a Vault AWS response."""
+    data = response.get("data") or {}
+    duration = int(response.get("lease_duration") or 0)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    expiration = (now + datetime.timedelta(seconds=duration)).replace(microsecond=0)
+    return {
+        "access_key": data.get("access_key"),
+        "secret_key": data.get("secret_key"),
+        "security_token": data.get("security_token") if credential_type in STS_TYPES else None,
+        "lease_id": response.get("lease_id"),
+        "lease_duration": duration,
+        "renewable": bool(response.get("renewable")),
+        "expiration": expiration.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def check_ttl_floor(lease_duration, min_ttl, role, credential_type):
+    if lease_duration < min_ttl:
+        setting = TTL_SETTINGS.get(credential_type, STS_TTL_SETTINGS)
+        raise VaultError(
+            f"Vault granted a {lease_duration}s lease for AWS role {role!r}, shorter than min_ttl "
+            f"({min_ttl}s): a lease that expires mid-apply breaks Terraform halfway. Raise {setting} "
+            f"to at least {min_ttl}s, or lower min_ttl"
+        )
+
+
+def lease_exists(vault, url, lease_id):
+    try:
+        vault.sys.read_lease(lease_id)
+    except Exception as exc:  # noqa: BLE001
+        if HAS_HVAC and isinstance(exc, hvac.exceptions.InvalidRequest):
+            return False
+        raise describe(exc, url, "looking up a lease") from None
+    return True
+
+
+def revoke_lease(vault, url, lease_id):
+    """Revoke one lease; False when it was already gone (not an error)."""
+    if not lease_exists(vault, url, lease_id):
+        return False
+    try:
+        vault.sys.revoke_lease(lease_id)
+    except Exception as exc:  # noqa: BLE001
+        raise describe(exc, url, "revoking a lease") from None
+    return True
+
+
+def revoke_self(vault, url):
+    try:
+        vault.auth.token.revoke_self()
+    except Exception as exc:  # noqa: BLE001
+        if HAS_HVAC and isinstance(exc, hvac.exceptions.Forbidden):
+            return False  # already revoked or expired
+        raise describe(exc, url, "revoking the run's own Vault token") from None
+    return True

@@ -1,0 +1,87 @@
+# Copyright: voicestack.aws contributors
+# Apache License 2.0 (see LICENSE)
+"""The vault_sts lookup's work, kept out of the plugin file so it is testable
+without Ansible's plugin loader. Controller-only."""
+
+from __future__ import annotations
+
+from ansible_collections.voicestack.aws.plugins.module_utils import _vault
+from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
+
+AUTH_OPTIONS = (
+    "token",
+    "role_id",
+    "secret_id",
+    "secret_id_file",
+    "jwt",
+    "jwt_file",
+    "kubernetes_token_file",
+    "auth_role",
+    "auth_mount",
+)
+
+
+def issue_for_roles(roles, options):
+    """Log in once, issue credentials for each role, check the TTL floor.
+
+    On any failure after the login, everything issued so far is revoked (by
+    revoking the login token, which takes its leases with it, or lease by
+    lease under auth_method token) before the error is raised.
+    """
+    if not roles:
+        raise VaultError("give at least one Vault AWS role name as a term")
+    credential_type = options["credential_type"]
+    ttl = None if options.get("ttl") in (None, "") else _vault.parse_duration(options["ttl"], "ttl")
+    min_ttl = _vault.parse_duration(options["min_ttl"], "min_ttl")
+    _vault.validate_request(
+        credential_type,
+        options["auth_method"],
+        role_arn=options.get("role_arn"),
+        role_session_name=options.get("role_session_name"),
+        ttl=ttl,
+    )
+    url = options["url"]
+    vault = _vault.client(
+        url,
+        namespace=options.get("namespace"),
+        ca_cert=options.get("ca_cert"),
+        validate_certs=options["validate_certs"],
+        timeout=options["timeout"],
+        retries=options["retries"],
+    )
+    logged_in = _vault.authenticate(
+        vault, url, options["auth_method"], **{k: options.get(k) for k in AUTH_OPTIONS}
+    )
+    results = []
+    try:
+        for role in roles:
+            response = _vault.issue(
+                vault,
+                url,
+                role,
+                credential_type,
+                mount_point=options["mount_point"],
+                role_arn=options.get("role_arn"),
+                role_session_name=options.get("role_session_name"),
+                ttl=ttl,
+            )
+            creds = _vault.credentials(response, credential_type)
+            results.append(creds)
+            _vault.check_ttl_floor(creds["lease_duration"], min_ttl, role, credential_type)
+            creds["auth_token"] = vault.token if logged_in else None
+    except BaseException:
+        _undo(vault, url, logged_in, results)
+        raise
+    return results
+
+
+def _undo(vault, url, logged_in, results):
+    """Best effort: nothing issued by a failed lookup may outlive it."""
+    try:
+        if logged_in:
+            _vault.revoke_self(vault, url)
+        else:
+            for creds in results:
+                _vault.revoke_lease(vault, url, creds["lease_id"])
+    except VaultError:
+        pass  # the original error is the one to report; leases still expire

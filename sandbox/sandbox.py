@@ -1,0 +1,403 @@
+#!/usr/bin/env python3
+"""The local stand-in for one customer AWS account.
+
+``sandbox.py up`` starts, on loopback and each as its own process recorded by
+pid: a moto server (AWS), an OpenBao dev server (Vault API) configured with
+the AWS secrets engine, AppRole and JWT auth and a file audit log, and etcd
+plus kube-apiserver with static token auth. It then writes an Ansible
+inventory and an env file describing them into the state folder.
+
+``sandbox.py down`` stops exactly what ``up`` started; with nothing running it
+exits 0. ``sandbox.py status`` prints what runs where.
+
+Binaries come from ``tools/build.sh`` (its tools.env) and from the project's
+virtualenv (moto_server, bao).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+STATE = Path(os.environ.get("VOICESTACK_SANDBOX_DIR", HERE / ".state"))
+TOOLS = Path(os.environ.get("VOICESTACK_TOOLS", Path.home() / ".cache/voicestack/tools"))
+PORT_BASE = int(os.environ.get("VOICESTACK_SANDBOX_PORT_BASE", "18200"))
+
+ACCOUNT_ID = "123456789012"
+OTHER_ACCOUNT_ID = "210987654321"
+REGION = "us-east-1"
+
+PORTS = {
+    "openbao": PORT_BASE,
+    "moto": PORT_BASE + 1,
+    "etcd": PORT_BASE + 2,
+    "etcd-peer": PORT_BASE + 3,
+    "kube-apiserver": PORT_BASE + 4,
+}
+
+
+class SandboxError(Exception):
+    """A failure with a message meant for the person at the terminal."""
+
+
+# --------------------------------------------------------------------------
+# small helpers
+
+
+def tools_env() -> dict[str, str]:
+    path = TOOLS / "tools.env"
+    if not path.exists():
+        raise SandboxError(f"{path} is missing: run 'make tools' first")
+    env = {}
+    for line in path.read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key:
+            env[key] = value
+    return env
+
+
+def venv_bin(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    if not found:
+        raise SandboxError(f"'{name}' not found: run 'make venv' first")
+    return found
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def http(method: str, url: str, body=None, headers=None, context=None, timeout=5.0):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=timeout, context=context) as resp:
+        raw = resp.read()
+    return json.loads(raw) if raw.strip() else {}
+
+
+def wait_until(name: str, check, proc: subprocess.Popen, log: Path, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+            raise SandboxError(f"{name} exited at start (code {proc.returncode}): " + " | ".join(tail))
+        try:
+            if check():
+                return
+        except (OSError, urllib.error.URLError, ValueError):
+            pass
+        time.sleep(0.2)
+    raise SandboxError(f"{name} did not become ready within {timeout:.0f}s (log: {log})")
+
+
+def start(name: str, argv: list[str], env=None) -> subprocess.Popen:
+    log = STATE / "logs" / f"{name}.log"
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
+    (STATE / "pids" / f"{name}.pid").write_text(f"{proc.pid} {argv[0]}\n")
+    return proc
+
+
+def write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+
+
+# --------------------------------------------------------------------------
+# components
+
+
+def start_moto() -> dict:
+    port = PORTS["moto"]
+    proc = start("moto", [sys.executable, str(HERE / "moto_server.py"), "--port", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    wait_until("moto", lambda: http("GET", f"{url}/moto-api/data.json") is not None, proc, STATE / "logs/moto.log")
+    return {"url": url}
+
+
+def start_openbao(tools: dict, aws_url: str) -> dict:
+    port = PORTS["openbao"]
+    url = f"http://127.0.0.1:{port}"
+    root_token = "s." + secrets.token_urlsafe(24)
+    argv = [
+        venv_bin("bao"),
+        "server",
+        "-dev",
+        f"-dev-listen-address=127.0.0.1:{port}",
+        "-dev-no-store-token",
+    ]
+    plugin = tools.get("VOICESTACK_BAO_AWS_PLUGIN")
+    if plugin:
+        argv.append(f"-dev-plugin-dir={Path(plugin).parent}")
+    proc = start("openbao", argv, env={"BAO_DEV_ROOT_TOKEN_ID": root_token, "VAULT_DEV_ROOT_TOKEN_ID": root_token})
+    wait_until("openbao", lambda: http("GET", f"{url}/v1/sys/health").get("initialized"), proc, STATE / "logs/openbao.log")
+    from vault_setup import configure  # noqa: PLC0415 - sibling module, needs STATE only here
+
+    details = configure(
+        url=url,
+        root_token=root_token,
+        aws_url=aws_url,
+        audit_log=STATE / "openbao-audit.log",
+        state=STATE,
+        aws_plugin=plugin,
+        account_id=ACCOUNT_ID,
+        other_account_id=OTHER_ACCOUNT_ID,
+        region=REGION,
+    )
+    return {"url": url, "root_token": root_token, **details}
+
+
+def start_etcd(tools: dict) -> dict:
+    port, peer = PORTS["etcd"], PORTS["etcd-peer"]
+    url = f"http://127.0.0.1:{port}"
+    proc = start(
+        "etcd",
+        [
+            tools["VOICESTACK_ETCD"],
+            "--name=sandbox",
+            f"--data-dir={STATE / 'etcd'}",
+            f"--listen-client-urls={url}",
+            f"--advertise-client-urls={url}",
+            f"--listen-peer-urls=http://127.0.0.1:{peer}",
+            f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
+            f"--initial-cluster=sandbox=http://127.0.0.1:{peer}",
+            "--unsafe-no-fsync",
+            "--log-level=warn",
+        ],
+    )
+    wait_until("etcd", lambda: http("GET", f"{url}/health").get("health") == "true", proc, STATE / "logs/etcd.log")
+    return {"url": url}
+
+
+def kube_pki(pki: Path) -> None:
+    """A CA, a serving certificate for 127.0.0.1 and a service-account key."""
+    if (pki / "apiserver.crt").exists():
+        return
+    pki.mkdir(parents=True, exist_ok=True)
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=pki)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=voicestack-sandbox-ca",
+            "-keyout", "ca.key", "-out", "ca.crt")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver", "-keyout", "apiserver.key",
+            "-out", "apiserver.csr")
+    (pki / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl("x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-days", "3650", "-extfile", "san.ext", "-out", "apiserver.crt")
+    openssl("genrsa", "-out", "sa.key", "2048")
+    openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub")
+
+
+def start_kube_apiserver(tools: dict, etcd_url: str) -> dict:
+    port = PORTS["kube-apiserver"]
+    pki = STATE / "kube"
+    kube_pki(pki)
+    token = secrets.token_urlsafe(32)
+    # Static token auth: the sandbox admin is in system:masters.
+    write_private(pki / "tokens.csv", f'{token},voicestack-admin,voicestack-admin,"system:masters"\n')
+    url = f"https://127.0.0.1:{port}"
+    proc = start(
+        "kube-apiserver",
+        [
+            tools["VOICESTACK_KUBE_APISERVER"],
+            f"--etcd-servers={etcd_url}",
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            f"--secure-port={port}",
+            f"--tls-cert-file={pki / 'apiserver.crt'}",
+            f"--tls-private-key-file={pki / 'apiserver.key'}",
+            f"--client-ca-file={pki / 'ca.crt'}",
+            f"--token-auth-file={pki / 'tokens.csv'}",
+            "--authorization-mode=RBAC",
+            "--service-account-issuer=https://kubernetes.default.svc",
+            f"--service-account-key-file={pki / 'sa.pub'}",
+            f"--service-account-signing-key-file={pki / 'sa.key'}",
+            "--service-cluster-ip-range=10.96.0.0/16",
+            "--enable-priority-and-fairness=false",
+            "--watch-cache=false",
+        ],
+    )
+    import ssl  # noqa: PLC0415
+
+    ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def ready():
+        req = urllib.request.Request(f"{url}/readyz", headers=auth)
+        with urllib.request.urlopen(req, timeout=5, context=ctx) as resp:
+            return resp.read().strip() == b"ok"
+
+    wait_until("kube-apiserver", ready, proc, STATE / "logs/kube-apiserver.log", timeout=120)
+    ca_data = base64.b64encode((pki / "ca.crt").read_bytes()).decode()
+    return {"url": url, "token": token, "ca_file": str(pki / "ca.crt"), "ca_data": ca_data}
+
+
+# --------------------------------------------------------------------------
+# outputs
+
+
+def write_outputs(state: dict) -> None:
+    vault, kube = state["openbao"], state["kube-apiserver"]
+    env = {
+        "VOICESTACK_SANDBOX_DIR": str(STATE),
+        "VOICESTACK_ACCOUNT_ID": ACCOUNT_ID,
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL": state["moto"]["url"],
+        "VAULT_ADDR": vault["url"],
+        "VOICESTACK_SANDBOX_ROOT_TOKEN": vault["root_token"],
+        "VOICESTACK_BAO_AUDIT_LOG": vault["audit_log"],
+        "VOICESTACK_KUBE_API": kube["url"],
+        "VOICESTACK_KUBE_TOKEN": kube["token"],
+        "VOICESTACK_KUBE_CA_FILE": kube["ca_file"],
+    }
+    write_private(STATE / "sandbox.env", "".join(f"{k}={v}\n" for k, v in env.items()))
+    write_private(STATE / "state.json", json.dumps(state, indent=2) + "\n")
+    inventory = {
+        "all": {
+            "children": {
+                "customer_accounts": {
+                    "hosts": {
+                        "sandbox": {
+                            "ansible_connection": "local",
+                            "voicestack_account_id": ACCOUNT_ID,
+                            "voicestack_region": REGION,
+                            "voicestack_aws_endpoint_url": state["moto"]["url"],
+                            "vault_credentials_url": vault["url"],
+                            "vault_credentials_aws_role": "voicestack-deployer",
+                        }
+                    }
+                }
+            }
+        }
+    }
+    write_private(STATE / "inventory.json", json.dumps(inventory, indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------
+# commands
+
+
+def pidfiles() -> list[Path]:
+    return sorted((STATE / "pids").glob("*.pid")) if (STATE / "pids").exists() else []
+
+
+def running(pid: int, exe: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return bool(cmdline) and cmdline[0].decode(errors="replace") == exe
+
+
+def cmd_up() -> int:
+    if any(running(*read_pid(p)) for p in pidfiles()):
+        raise SandboxError("the sandbox is already running: 'make sandbox-down' first")
+    busy = [f"{name} port {port}" for name, port in PORTS.items() if not port_free(port)]
+    if busy:
+        raise SandboxError(
+            "port in use: " + ", ".join(busy) + " (set VOICESTACK_SANDBOX_PORT_BASE to move the sandbox's ports)"
+        )
+    tools = tools_env()
+    began = time.monotonic()
+    if STATE.exists():
+        shutil.rmtree(STATE)
+    for sub in ("logs", "pids"):
+        (STATE / sub).mkdir(parents=True)
+    state: dict = {}
+    try:
+        state["moto"] = start_moto()
+        state["openbao"] = start_openbao(tools, state["moto"]["url"])
+        state["etcd"] = start_etcd(tools)
+        state["kube-apiserver"] = start_kube_apiserver(tools, state["etcd"]["url"])
+    except BaseException:
+        cmd_down(quiet=True)
+        raise
+    write_outputs(state)
+    print(f"sandbox up in {time.monotonic() - began:.1f}s")
+    cmd_status()
+    return 0
+
+
+def read_pid(path: Path) -> tuple[int, str]:
+    pid, _, exe = path.read_text().strip().partition(" ")
+    return int(pid), exe
+
+
+def cmd_down(quiet: bool = False) -> int:
+    stopped = []
+    for path in pidfiles():
+        pid, exe = read_pid(path)
+        if running(pid, exe):
+            os.killpg(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while running(pid, exe) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if running(pid, exe):
+                os.killpg(pid, signal.SIGKILL)
+            stopped.append(path.stem)
+        path.unlink()
+    if not quiet:
+        print("sandbox stopped: " + ", ".join(stopped) if stopped else "sandbox: nothing was running")
+    return 0
+
+
+def cmd_status() -> int:
+    if not (STATE / "state.json").exists():
+        print("sandbox: not running")
+        return 0
+    state = json.loads((STATE / "state.json").read_text())
+    alive = {p.stem: running(*read_pid(p)) for p in pidfiles()}
+    for name in ("moto", "openbao", "etcd", "kube-apiserver"):
+        flag = "running" if alive.get(name) else "STOPPED"
+        print(f"  {name:15} {state[name]['url']:28} {flag}")
+    print(f"  inventory       {STATE / 'inventory.json'}")
+    print(f"  environment     {STATE / 'sandbox.env'}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=("up", "down", "status"))
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(HERE))
+    try:
+        return {"up": cmd_up, "down": cmd_down, "status": cmd_status}[args.command]()
+    except SandboxError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Configure the sandbox's OpenBao dev server like a customer's Vault.
+
+- a file audit device (the tests count requests and scan it for secrets);
+- the AWS secrets engine at ``aws/`` with its IAM and STS endpoints pointed at
+  moto, and one role per credential type (default TTL 30 min);
+- AppRole auth (role ``voicestack``) and JWT auth (role ``voicestack``, keys
+  generated here so tests can mint tokens), both granting policy
+  ``voicestack-deployer``.
+
+The AWS engine's root key pair is moto's throwaway test pair: moto accepts any
+key, and nothing outside the sandbox ever sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import boto3
+import hvac
+
+DEPLOYER_POLICY = """
+path "aws/creds/*" { capabilities = ["read", "update"] }
+path "aws/sts/*"   { capabilities = ["read", "update"] }
+path "sys/leases/revoke" { capabilities = ["update"] }
+path "sys/leases/lookup" { capabilities = ["update"] }
+"""
+
+ADMIN_ROLE_POLICY = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
+
+ASSUME_ROLE_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+    }
+)
+
+
+def aws_roles(account_id: str, other_account_id: str) -> dict[str, dict]:
+    """The engine's roles: name -> parameters of aws/roles/<name>."""
+    deployer = f"arn:aws:iam::{account_id}:role/voicestack-deployer"
+    return {
+        "voicestack-deployer": {
+            "credential_type": "assumed_role",
+            "role_arns": [deployer],
+            "default_sts_ttl": 1800,
+            "max_sts_ttl": 7200,
+        },
+        "voicestack-federation": {
+            "credential_type": "federation_token",
+            "policy_document": ADMIN_ROLE_POLICY,
+            "default_sts_ttl": 1800,
+            "max_sts_ttl": 7200,
+        },
+        "voicestack-session": {
+            "credential_type": "session_token",
+            "default_sts_ttl": 1800,
+            "max_sts_ttl": 7200,
+        },
+        "voicestack-iam-user": {
+            "credential_type": "iam_user",
+            "policy_document": ADMIN_ROLE_POLICY,
+        },
+        # For the account guard: a role in a different account.
+        "voicestack-other-account": {
+            "credential_type": "assumed_role",
+            "role_arns": [f"arn:aws:iam::{other_account_id}:role/voicestack-deployer"],
+            "default_sts_ttl": 1800,
+            "max_sts_ttl": 7200,
+        },
+        # For the TTL floor: a lease shorter than the default 30 min floor.
+        "voicestack-short": {
+            "credential_type": "assumed_role",
+            "role_arns": [deployer],
+            "default_sts_ttl": 900,
+            "max_sts_ttl": 900,
+        },
+    }
+
+
+def make_iam_roles(aws_url: str, region: str) -> None:
+    """The IAM role the deployer assumes, in moto's default account."""
+    iam = boto3.client(
+        "iam", endpoint_url=aws_url, region_name=region, aws_access_key_id="sandbox", aws_secret_access_key="sandbox"
+    )
+    iam.create_role(RoleName="voicestack-deployer", AssumeRolePolicyDocument=ASSUME_ROLE_TRUST)
+    iam.put_role_policy(RoleName="voicestack-deployer", PolicyName="admin", PolicyDocument=ADMIN_ROLE_POLICY)
+
+
+def jwt_keys(state: Path) -> str:
+    """An RSA key pair whose private half lets tests mint JWTs for JWT auth."""
+    key, pub = state / "jwt-signing.key", state / "jwt-signing.pub"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-out", str(pub)], check=True, capture_output=True)
+    key.chmod(0o600)
+    return pub.read_text()
+
+
+def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account_id, other_account_id, region):
+    client = hvac.Client(url=url, token=root_token)
+    client.sys.enable_audit_device("file", path="file", options={"file_path": str(audit_log)})
+    client.sys.create_or_update_policy("voicestack-deployer", DEPLOYER_POLICY)
+
+    details: dict = {"audit_log": str(audit_log), "aws_engine": bool(aws_plugin)}
+    if aws_plugin:
+        make_iam_roles(aws_url, region)
+        client.sys.enable_secrets_engine("aws", path="aws")
+        client.write(
+            "aws/config/root",
+            access_key="sandbox",
+            secret_key="sandbox",
+            region=region,
+            iam_endpoint=aws_url,
+            sts_endpoint=aws_url,
+        )
+        for name, params in aws_roles(account_id, other_account_id).items():
+            client.write(f"aws/roles/{name}", **params)
+        details["aws_roles"] = sorted(aws_roles(account_id, other_account_id))
+
+    client.sys.enable_auth_method("approle")
+    client.write("auth/approle/role/voicestack", token_policies=["voicestack-deployer"], token_ttl="1h")
+    role_id = client.read("auth/approle/role/voicestack/role-id")["data"]["role_id"]
+    details["approle"] = {"mount": "approle", "role": "voicestack", "role_id": role_id}
+
+    client.sys.enable_auth_method("jwt")
+    client.write("auth/jwt/config", jwt_validation_pubkeys=[jwt_keys(state)], bound_issuer="voicestack-sandbox")
+    client.write(
+        "auth/jwt/role/voicestack",
+        role_type="jwt",
+        user_claim="sub",
+        bound_audiences=["voicestack"],
+        token_policies=["voicestack-deployer"],
+        token_ttl="1h",
+    )
+    details["jwt"] = {
+        "mount": "jwt",
+        "role": "voicestack",
+        "issuer": "voicestack-sandbox",
+        "audience": "voicestack",
+        "signing_key": str(state / "jwt-signing.key"),
+    }
+    return details
