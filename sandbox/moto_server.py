@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import moto_gaps  # noqa: E402
-from moto.server import main  # noqa: E402
+import moto_gaps
+from moto.server import main
 
 if __name__ == "__main__":
     moto_gaps.apply()

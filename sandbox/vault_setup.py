@@ -1,6 +1,7 @@
 """Configure the sandbox's OpenBao dev server like a customer's Vault.
 
-- a file audit device (the tests count requests and scan it for secrets);
+- (the file audit device comes from the server's configuration: OpenBao
+  refuses to enable audit devices through its API);
 - the AWS secrets engine at ``aws/`` with its IAM and STS endpoints pointed at
   moto, and one role per credential type (default TTL 30 min);
 - AppRole auth (role ``voicestack``) and JWT auth (role ``voicestack``, keys
@@ -13,6 +14,7 @@ key, and nothing outside the sandbox ever sees it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -52,11 +54,6 @@ def aws_roles(account_id: str, other_account_id: str) -> dict[str, dict]:
         "voicestack-federation": {
             "credential_type": "federation_token",
             "policy_document": ADMIN_ROLE_POLICY,
-            "default_sts_ttl": 1800,
-            "max_sts_ttl": 7200,
-        },
-        "voicestack-session": {
-            "credential_type": "session_token",
             "default_sts_ttl": 1800,
             "max_sts_ttl": 7200,
         },
@@ -101,24 +98,29 @@ def jwt_keys(state: Path) -> str:
 
 def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account_id, other_account_id, region):
     client = hvac.Client(url=url, token=root_token)
-    client.sys.enable_audit_device("file", path="file", options={"file_path": str(audit_log)})
     client.sys.create_or_update_policy("voicestack-deployer", DEPLOYER_POLICY)
 
-    details: dict = {"audit_log": str(audit_log), "aws_engine": bool(aws_plugin)}
-    if aws_plugin:
-        make_iam_roles(aws_url, region)
-        client.sys.enable_secrets_engine("aws", path="aws")
-        client.write(
-            "aws/config/root",
-            access_key="sandbox",
-            secret_key="sandbox",
-            region=region,
-            iam_endpoint=aws_url,
-            sts_endpoint=aws_url,
-        )
-        for name, params in aws_roles(account_id, other_account_id).items():
-            client.write(f"aws/roles/{name}", **params)
-        details["aws_roles"] = sorted(aws_roles(account_id, other_account_id))
+    details: dict = {"audit_log": str(audit_log)}
+    make_iam_roles(aws_url, region)
+    plugin = Path(aws_plugin)
+    client.write(
+        "sys/plugins/catalog/secret/aws",
+        command=plugin.name,
+        sha256=hashlib.sha256(plugin.read_bytes()).hexdigest(),
+    )
+    client.sys.enable_secrets_engine("aws", path="aws")
+    client.write(
+        "aws/config/root",
+        access_key="sandbox",
+        secret_key="sandbox",
+        region=region,
+        iam_endpoint=aws_url,
+        sts_endpoint=aws_url,
+    )
+    roles = aws_roles(account_id, other_account_id)
+    for name, params in roles.items():
+        client.write(f"aws/roles/{name}", **params)
+    details["aws_roles"] = sorted(roles)
 
     client.sys.enable_auth_method("approle")
     client.write("auth/approle/role/voicestack", token_policies=["voicestack-deployer"], token_ttl="1h")
@@ -143,3 +145,24 @@ def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account
         "signing_key": str(state / "jwt-signing.key"),
     }
     return details
+
+
+def configure_kubernetes_auth(*, url, root_token, kube_url, ca_file, reviewer_token):
+    """Kubernetes auth against the sandbox kube-apiserver (TokenReview), role
+    ``voicestack`` for service account default/voicestack-awx."""
+    client = hvac.Client(url=url, token=root_token)
+    client.sys.enable_auth_method("kubernetes")
+    client.write(
+        "auth/kubernetes/config",
+        kubernetes_host=kube_url,
+        kubernetes_ca_cert=Path(ca_file).read_text(),
+        token_reviewer_jwt=reviewer_token,
+    )
+    client.write(
+        "auth/kubernetes/role/voicestack",
+        bound_service_account_names=["voicestack-awx"],
+        bound_service_account_namespaces=["default"],
+        token_policies=["voicestack-deployer"],
+        token_ttl="1h",
+    )
+    return {"mount": "kubernetes", "role": "voicestack", "namespace": "default", "service_account": "voicestack-awx"}

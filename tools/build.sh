@@ -4,7 +4,7 @@
 # describing where each one is. Prints one line per tool:
 #   NAME VERSION PATH built|cached|PATH
 #
-# Usage: tools/build.sh [tofu|providers|etcd|kube-apiserver ...]   (default: all)
+# Usage: tools/build.sh [tofu|providers|bao-aws-plugin|etcd|kube-apiserver ...]   (default: all)
 # Environment: VOICESTACK_TOOLS   cache folder (default ~/.cache/voicestack/tools)
 #              VOICESTACK_BUILD_JOBS  parallel Go compile jobs (default: cores)
 set -euo pipefail
@@ -19,7 +19,7 @@ LOGS=$CACHE/logs
 MIRROR=$CACHE/providers
 mkdir -p "$CACHE" "$LOGS"
 
-export GOFLAGS=-buildvcs=false GOTOOLCHAIN=local CGO_ENABLED=0
+export GOFLAGS=-buildvcs=false GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off
 export GOMAXPROCS=${VOICESTACK_BUILD_JOBS:-$(nproc)}
 
 die() { echo "tools: $*" >&2; exit 1; }
@@ -32,14 +32,20 @@ require_go() {
 # version_ge A B: true when version A >= version B (dotted numbers).
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 
-# module_dir MODULE VERSION TOOL: download one module through the proxy and
-# print its (read-only) source folder; one clear line when it is refused.
+# module_dir MODULE VERSION TOOL [SUM]: download one module through the proxy
+# and print its (read-only) source folder; one clear line when it is refused.
+# With SUM, the download must have exactly that hash (for a module the public
+# checksum database does not know, whose hash is pinned in versions.env).
 module_dir() {
-  local json err
+  local json err sum
   json=$(go mod download -json "$1@$2" 2>/dev/null || true)
-  err=$(jq -r '.Error // empty' <<<"$json")
+  err=$(jq -r '.Error // empty' <<<"$json" | tr -s '\n\t' '  ')
   if [ -n "$err" ] || [ -z "$json" ]; then
     die "the Go module proxy refused $1@$2 (${err:-no answer}); to go on without building it, put a $3 binary on PATH and rerun"
+  fi
+  sum=$(jq -r .Sum <<<"$json")
+  if [ -n "${4:-}" ] && [ "$sum" != "$4" ]; then
+    die "$1@$2 has hash $sum, not the pinned $4: refusing to build it"
   fi
   jq -r .Dir <<<"$json"
 }
@@ -102,9 +108,10 @@ tool_tofu() {
 }
 
 # --- Providers, into a filesystem mirror -----------------------------------
-# build_provider TYPE VERSION MODULE MODULE_VERSION
+# build_provider TYPE VERSION MODULE MODULE_VERSION [SUM [PREPARE [LDFLAGS]]]
+#   PREPARE runs in the writable source copy before the build.
 build_provider() {
-  local type=$1 version=$2 module=$3 modver=$4 target dir bin src
+  local type=$1 version=$2 module=$3 modver=$4 sum=${5:-} prepare=${6:-} ldflags=${7:-} target dir bin src
   target=$(go env GOOS)_$(go env GOARCH)
   dir=$MIRROR/registry.opentofu.org/hashicorp/$type/$version/$target
   bin=$dir/terraform-provider-${type}_v$version
@@ -112,9 +119,13 @@ build_provider() {
     report "provider-$type" "$version" "$bin" cached
   else
     require_go "terraform-provider-$type"
-    src=$(module_dir "$module" "$modver" "terraform-provider-$type")
+    src=$(module_dir "$module" "$modver" "terraform-provider-$type" "$sum")
     mkdir -p "$dir"
-    (fresh_copy "provider-$type" "$src" && go_build "terraform-provider-$type" "$bin" -ldflags "-s -w" .)
+    (
+      fresh_copy "provider-$type" "$src"
+      if [ -n "$prepare" ]; then $prepare; fi
+      go_build "terraform-provider-$type" "$bin" -ldflags "-s -w $ldflags" .
+    )
     report "provider-$type" "$version" "$bin" built
   fi
   # The same files serve configurations written for Terraform's registry.
@@ -123,7 +134,16 @@ build_provider() {
     "$MIRROR/registry.terraform.io/hashicorp/$type/$version"
 }
 
+# Register only the AWS services the stack and the sandbox tests use.
+trim_aws_provider() {
+  "$here/trim-aws-provider.sh" internal/provider/sdkv2/service_packages_gen.go "$AWS_PROVIDER_SERVICES"
+}
+
 tool_providers() {
+  # The fork's hash is pinned in versions.env: the checksum database lacks it.
+  GONOSUMDB=$AWS_PROVIDER_MODULE build_provider aws "$AWS_PROVIDER_VERSION" "$AWS_PROVIDER_MODULE" \
+    "$AWS_PROVIDER_MODULE_VERSION" "$AWS_PROVIDER_MODULE_SUM" trim_aws_provider \
+    "-X github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=$AWS_PROVIDER_VERSION"
   build_provider vault "$VAULT_PROVIDER_VERSION" "$VAULT_PROVIDER_MODULE" "$VAULT_PROVIDER_MODULE_VERSION"
   build_provider time "$TIME_PROVIDER_VERSION" "$TIME_PROVIDER_MODULE" "$TIME_PROVIDER_MODULE_VERSION"
   # Offline CLI configuration: only for tests, the sandbox and offline
@@ -202,6 +222,8 @@ tool_kube_apiserver() {
     mkdir -p "$(dirname "$bin")"
     (
       fresh_copy kube-apiserver "$src"
+      # Its vendor/ folder matches the staging copies, not the published modules.
+      rm -rf vendor go.work go.work.sum
       local staging
       staging=$(go mod edit -json | jq -r '.Replace[] | select(.New.Path | startswith("./staging/")) | .Old.Path')
       for m in $staging; do
@@ -219,16 +241,42 @@ tool_kube_apiserver() {
   TOOLS_ENV+=("VOICESTACK_KUBE_APISERVER=$bin")
 }
 
+# --- OpenBao's AWS secrets engine, as an external plugin -------------------
+tool_bao_aws_plugin() {
+  local version=${BAO_AWS_PLUGIN_MODULE_VERSION#v} dir bin
+  dir=$CACHE/bao-plugins-$version
+  bin=$dir/openbao-plugin-secrets-aws
+  if [ -x "$bin" ]; then
+    report bao-aws-plugin "$version" "$bin" cached
+  else
+    require_go "OpenBao's AWS secrets plugin"
+    module_dir "$BAO_AWS_PLUGIN_MODULE" "$BAO_AWS_PLUGIN_MODULE_VERSION" openbao-plugin-secrets-aws >/dev/null
+    rm -rf "$BUILD/bao-aws-plugin" && mkdir -p "$BUILD/bao-aws-plugin" "$dir"
+    (
+      cd "$BUILD/bao-aws-plugin"
+      printf 'module voicestack.local/openbao-plugin-secrets-aws\n\ngo 1.26\n\nrequire %s %s\n' \
+        "$BAO_AWS_PLUGIN_MODULE" "$BAO_AWS_PLUGIN_MODULE_VERSION" >go.mod
+      cp "$here/openbao-plugin-secrets-aws.go" main.go
+      go mod tidy >"$LOGS/bao-aws-plugin-tidy.log" 2>&1 ||
+        die "resolving the AWS plugin's modules failed: $(tail -n 1 "$LOGS/bao-aws-plugin-tidy.log") (log: $LOGS/bao-aws-plugin-tidy.log)"
+      go_build bao-aws-plugin "$bin" -ldflags "-s -w" .
+    )
+    report bao-aws-plugin "$version" "$bin" built
+  fi
+  TOOLS_ENV+=("VOICESTACK_BAO_AWS_PLUGIN=$bin")
+}
+
 main() {
   local tools=("$@")
-  [ ${#tools[@]} -gt 0 ] || tools=(tofu providers etcd kube-apiserver)
+  [ ${#tools[@]} -gt 0 ] || tools=(tofu providers bao-aws-plugin etcd kube-apiserver)
   for t in "${tools[@]}"; do
     case $t in
       tofu) tool_tofu ;;
       providers) tool_providers ;;
       etcd) tool_etcd ;;
       kube-apiserver) tool_kube_apiserver ;;
-      *) die "unknown tool '$t' (known: tofu providers etcd kube-apiserver)" ;;
+      bao-aws-plugin) tool_bao_aws_plugin ;;
+      *) die "unknown tool '$t' (known: tofu providers bao-aws-plugin etcd kube-apiserver)" ;;
     esac
   done
   # tools.env is rewritten only by a full run, so it always names every tool.
@@ -238,4 +286,5 @@ main() {
   fi
 }
 
-main "$@"
+# One line, so that bash never reads past it while the script runs.
+main "$@"; exit

@@ -114,9 +114,9 @@ from ansible_collections.voicestack.aws.plugins.plugin_utils._vault_sts import i
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
         try:
+            self.set_options(var_options=variables, direct=kwargs)
             results = issue_for_roles(terms, self.get_options())
-        except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback with secrets
+        except Exception as exc:
             raise AnsibleLookupError(f"vault_sts: {to_native(exc)}") from None
         return wrap_var(results)

@@ -98,7 +98,7 @@ def client(url, namespace=None, ca_cert=None, validate_certs=True, timeout=30, r
     return hvac.Client(url=url, namespace=namespace, verify=verify, timeout=timeout, session=session)
 
 
-def describe(exc, url, what):
+def describe(exc, url, what):  # noqa: PLR0911 - one return per error kind
     """Map an hvac/requests exception to one VaultError line."""
     if isinstance(exc, VaultError):
         return exc
@@ -127,7 +127,7 @@ def authenticate(vault, url, auth_method, **auth):
     """Log in; returns True when this call created a token (to revoke at the end)."""
     try:
         return login(vault, auth_method, **auth)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line
+    except Exception as exc:
         raise describe(exc, url, f"logging in with auth_method {auth_method}") from None
 
 
@@ -143,7 +143,7 @@ def issue(vault, url, role, credential_type, mount_point="aws", role_arn=None, r
             mount_point=mount_point,
             role_session_name=role_session_name,
         )
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise describe(exc, url, f"issuing AWS credentials for role {role!r} at {mount_point}/{endpoint}") from None
 
 
@@ -177,7 +177,7 @@ def check_ttl_floor(lease_duration, min_ttl, role, credential_type):
 def lease_exists(vault, url, lease_id):
     try:
         vault.sys.read_lease(lease_id)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if HAS_HVAC and isinstance(exc, hvac.exceptions.InvalidRequest):
             return False
         raise describe(exc, url, "looking up a lease") from None
@@ -190,7 +190,7 @@ def revoke_lease(vault, url, lease_id):
         return False
     try:
         vault.sys.revoke_lease(lease_id)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise describe(exc, url, "revoking a lease") from None
     return True
 
@@ -198,7 +198,7 @@ def revoke_lease(vault, url, lease_id):
 def revoke_self(vault, url):
     try:
         vault.auth.token.revoke_self()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if HAS_HVAC and isinstance(exc, hvac.exceptions.Forbidden):
             return False  # already revoked or expired
         raise describe(exc, url, "revoking the run's own Vault token") from None

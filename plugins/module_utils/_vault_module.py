@@ -29,8 +29,17 @@ VAULT_ARGUMENT_SPEC = {
     "auth_mount": {"type": "str"},
 }
 
-AUTH_KEYS = ("token", "role_id", "secret_id", "secret_id_file", "jwt", "jwt_file", "kubernetes_token_file",
-             "auth_role", "auth_mount")
+AUTH_KEYS = (
+    "token",
+    "role_id",
+    "secret_id",
+    "secret_id_file",
+    "jwt",
+    "jwt_file",
+    "kubernetes_token_file",
+    "auth_role",
+    "auth_mount",
+)
 
 
 class VaultModule(AnsibleModule):

@@ -76,9 +76,8 @@ def main():
     )
     try:
         vault, _ = module.vault_client()
-        result = revoke(vault, module.url, module.params["lease_ids"], module.params["revoke_self"],
-                        module.check_mode)
-    except Exception as exc:  # noqa: BLE001 - mapped to one clear line
+        result = revoke(vault, module.url, module.params["lease_ids"], module.params["revoke_self"], module.check_mode)
+    except Exception as exc:
         module.fail_json_vault(exc)
     module.exit_json(changed=bool(result["revoked"]) or result["token_revoked"], **result)
 

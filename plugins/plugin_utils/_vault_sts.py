@@ -49,9 +49,7 @@ def issue_for_roles(roles, options):
         timeout=options["timeout"],
         retries=options["retries"],
     )
-    logged_in = _vault.authenticate(
-        vault, url, options["auth_method"], **{k: options.get(k) for k in AUTH_OPTIONS}
-    )
+    logged_in = _vault.authenticate(vault, url, options["auth_method"], **{k: options.get(k) for k in AUTH_OPTIONS})
     results = []
     try:
         for role in roles:

@@ -75,7 +75,9 @@ def test_credentials_shape_for_sts_and_iam_user():
 
 
 def test_ttl_floor_names_the_vault_role_setting():
-    with pytest.raises(VaultError, match=r"900s lease .* shorter than min_ttl \(1800s\).*default_sts_ttl / max_sts_ttl"):
+    with pytest.raises(
+        VaultError, match=r"900s lease .* shorter than min_ttl \(1800s\).*default_sts_ttl / max_sts_ttl"
+    ):
         _vault.check_ttl_floor(900, 1800, "deployer", "assumed_role")
     with pytest.raises(VaultError, match=r"default_lease_ttl / max_lease_ttl"):
         _vault.check_ttl_floor(900, 1800, "deployer", "iam_user")

@@ -17,4 +17,3 @@ AUTH_METHODS = {
 
 def login(client, auth_method, **options):
     return AUTH_METHODS[auth_method](client, **options)
-

@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 from ansible_collections.voicestack.aws.plugins.module_utils._auth._files import read_secret_file
+from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
+
 
 def login(client, jwt=None, jwt_file=None, auth_role=None, auth_mount=None, **_):
 

@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 from ansible_collections.voicestack.aws.plugins.module_utils._auth._files import read_secret_file
-DEFAULT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
+
+DEFAULT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token"  # noqa: S105 - a path
 
 
 def login(client, kubernetes_token_file=None, auth_role=None, auth_mount=None, **_):

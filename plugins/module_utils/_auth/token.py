@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 import os
+
+from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
 
 def login(client, token=None, **_):

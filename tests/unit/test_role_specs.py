@@ -1,0 +1,30 @@
+"""meta/argument_specs.yml is the source of truth of every role's inputs:
+defaults/main.yml must agree with it, and every input is prefixed and described."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROLES = sorted(p for p in (Path(__file__).resolve().parents[2] / "roles").iterdir() if p.is_dir())
+
+
+def load(path):
+    return yaml.safe_load(path.read_text()) if path.exists() else {}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
+def test_defaults_mirror_the_argument_spec(role):
+    options = load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    defaults = load(role / "defaults" / "main.yml") or {}
+    for name, spec in options.items():
+        assert name.startswith(role.name + "_"), f"{name} is not prefixed with {role.name}_"
+        assert spec.get("description"), f"{name} has no description"
+        if spec.get("required"):
+            assert name not in defaults, f"{name} is required, so it has no default"
+        else:
+            assert name in defaults, f"{name} is optional but missing from defaults/main.yml"
+            assert defaults[name] == spec.get("default"), f"{name}: defaults/main.yml and argument_specs differ"
+    assert set(defaults) <= set(options), f"defaults without a spec: {set(defaults) - set(options)}"
