@@ -1,13 +1,216 @@
 """Where moto lacks an API the stack needs, or answers it wrongly.
 
 Every fix is a small function registered in FIXES and described in
-sandbox/README.md ("moto gaps"). ``apply()`` runs them all before the server
-starts. Nothing here is used outside the sandbox.
+sandbox/README.md ("moto gaps"); tests/unit/test_moto_gaps.py tests each one
+through boto3 against an in-process moto. ``apply()`` runs them all before the
+server starts. Nothing here is used outside the sandbox.
 """
+
+from __future__ import annotations
+
+import json
+
+from moto.core.utils import unix_time
+from moto.moto_api._internal import mock_random
+from moto.opensearchserverless import models as aoss_models
+from moto.opensearchserverless import responses as aoss_responses
+from moto.opensearchserverless.exceptions import ConflictException, ResourceNotFoundException, ValidationException
 
 FIXES = []
 
 
+def fix(func):
+    FIXES.append(func)
+    return func
+
+
 def apply() -> None:
-    for fix in FIXES:
-        fix()
+    for each in FIXES:
+        each()
+
+
+# --- OpenSearch Serverless: a collection takes its key from its *encryption*
+# policy. moto picks the last policy of any type naming the collection, so a
+# network policy created after the encryption policy, or an encryption policy
+# with AWSOwnedKey=true (no KmsARN), crashes CreateCollection with KeyError.
+
+
+@fix
+def aoss_collection_uses_its_encryption_policy():
+    def create_collection(self, client_token, description, name, standby_replicas, tags, type):
+        encryption = [
+            sp.policy
+            for sp in self.security_policies.values()
+            if sp.type == "encryption" and f"collection/{name}" in sp.resources
+        ]
+        if not encryption:
+            raise ValidationException(
+                msg=f"No matching security policy of encryption type found for collection name: {name}. "
+                "Please create security policy of encryption type for this collection."
+            )
+        policy = {"KmsARN": None, **encryption[-1]}
+        collection = aoss_models.Collection(
+            client_token=client_token or mock_random.get_random_string(10),
+            description=description,
+            name=name,
+            standby_replicas=standby_replicas,
+            tags=tags,
+            type=type,
+            policy=policy,
+            region=self.region_name,
+            account_id=self.account_id,
+        )
+        self.collections[collection.id] = collection
+        self.tag_resource(collection.arn, tags)
+        return collection
+
+    aoss_models.OpenSearchServiceServerlessBackend.create_collection = create_collection
+
+
+# --- OpenSearch Serverless: DeleteSecurityPolicy is not implemented.
+
+
+@fix
+def aoss_delete_security_policy():
+    def backend_delete(self, name, type):
+        for key, policy in list(self.security_policies.items()):
+            if policy.name == name and policy.type == type:
+                del self.security_policies[key]
+                return
+        raise ResourceNotFoundException(msg=f"Policy with name {name} and type {type} is not found")
+
+    def response_delete(self):
+        params = json.loads(self.body)
+        self.opensearchserverless_backend.delete_security_policy(name=params["name"], type=params["type"])
+        return "{}"
+
+    aoss_models.OpenSearchServiceServerlessBackend.delete_security_policy = backend_delete
+    aoss_responses.OpenSearchServiceServerlessResponse.delete_security_policy = response_delete
+
+
+# --- OpenSearch Serverless: data access policies (Create/Get/Update/Delete/
+# ListAccessPolicy) are not implemented.
+
+
+class AccessPolicy:
+    def __init__(self, name, type, policy, description):
+        self.name = name
+        self.type = type
+        self.description = description
+        self.policy = json.loads(policy)
+        self.created_date = self.last_modified_date = int(unix_time() * 1000)
+        self.policy_version = mock_random.get_random_string(20)
+
+    def update(self, policy, description):
+        if policy is not None:
+            self.policy = json.loads(policy)
+            self.policy_version = mock_random.get_random_string(20)
+        if description is not None:
+            self.description = description
+        self.last_modified_date = int(unix_time() * 1000)
+
+    def to_dict(self):
+        return {
+            "createdDate": self.created_date,
+            "description": self.description,
+            "lastModifiedDate": self.last_modified_date,
+            "name": self.name,
+            "policy": self.policy,
+            "policyVersion": self.policy_version,
+            "type": self.type,
+        }
+
+    def summary(self):
+        summary = self.to_dict()
+        summary.pop("policy")
+        return summary
+
+
+@fix
+def aoss_access_policies():
+    backend_cls = aoss_models.OpenSearchServiceServerlessBackend
+    response_cls = aoss_responses.OpenSearchServiceServerlessResponse
+
+    def policies(backend):
+        if not hasattr(backend, "access_policies"):
+            backend.access_policies = {}
+        return backend.access_policies
+
+    def find(backend, name, type):
+        try:
+            return policies(backend)[(name, type)]
+        except KeyError:
+            raise ResourceNotFoundException(msg=f"Policy with name {name} and type {type} is not found") from None
+
+    def create(self):
+        params = json.loads(self.body)
+        backend = self.opensearchserverless_backend
+        key = (params["name"], params["type"])
+        if key in policies(backend):
+            raise ConflictException(msg=f"Policy with name {key[0]} and type {key[1]} already exists")
+        policy = AccessPolicy(params["name"], params["type"], params["policy"], params.get("description"))
+        policies(backend)[key] = policy
+        return json.dumps({"accessPolicyDetail": policy.to_dict()})
+
+    def get(self):
+        params = json.loads(self.body)
+        policy = find(self.opensearchserverless_backend, params["name"], params["type"])
+        return json.dumps({"accessPolicyDetail": policy.to_dict()})
+
+    def update(self):
+        params = json.loads(self.body)
+        policy = find(self.opensearchserverless_backend, params["name"], params["type"])
+        policy.update(params.get("policy"), params.get("description"))
+        return json.dumps({"accessPolicyDetail": policy.to_dict()})
+
+    def delete(self):
+        params = json.loads(self.body)
+        backend = self.opensearchserverless_backend
+        find(backend, params["name"], params["type"])
+        del policies(backend)[(params["name"], params["type"])]
+        return "{}"
+
+    def list_(self):
+        params = json.loads(self.body)
+        found = [
+            p.summary() for (_, t), p in policies(self.opensearchserverless_backend).items() if t == params["type"]
+        ]
+        return json.dumps({"accessPolicySummaries": found})
+
+    backend_cls.access_policies_of = policies
+    response_cls.create_access_policy = create
+    response_cls.get_access_policy = get
+    response_cls.update_access_policy = update
+    response_cls.delete_access_policy = delete
+    response_cls.list_access_policies = list_
+
+
+# --- EKS: every cluster in one moto process gets the same OIDC issuer (it is
+# drawn once at import), so two clusters would share an IRSA trust.
+
+
+@fix
+def eks_issuer_per_cluster():
+    from moto.eks import models as eks_models
+
+    original = eks_models.Cluster.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        region = self.arn.split(":")[3]
+        issuer_id = mock_random.get_random_hex(32).upper()
+        self.identity = {"oidc": {"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{issuer_id}"}}
+
+    eks_models.Cluster.__init__ = init
+
+
+# --- EKS: a node group created without remote access gets a made-up one
+# (ec2SshKey "eksKeypair"), which Terraform sees as drift that forces a new
+# node group on every plan. EKS itself returns none.
+
+
+@fix
+def eks_nodegroup_without_remote_access():
+    from moto.eks import models as eks_models
+
+    eks_models.DEFAULT_REMOTE_ACCESS = None

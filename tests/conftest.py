@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
+from ansible.plugins.loader import init_plugin_loader
 
 ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_DIR = Path(os.environ.get("VOICESTACK_SANDBOX_DIR", ROOT / "sandbox" / ".state"))
 TOOLS_DIR = Path(os.environ.get("VOICESTACK_TOOLS", Path.home() / ".cache" / "voicestack" / "tools"))
 
-# The checkout is importable as ansible_collections.voicestack.aws through the
-# link that 'make venv' puts in the venv's collections path.
-for _path in os.environ.get("ANSIBLE_COLLECTIONS_PATH", str(ROOT / ".venv" / "collections")).split(os.pathsep):
-    if _path and _path not in sys.path:
-        sys.path.insert(0, _path)
+# The checkout is the collection voicestack.aws, found through the link that
+# 'make venv' puts in the venv's collections path. Ansible's collection loader
+# serves both plugin lookups and plain imports of its modules.
+init_plugin_loader(
+    [p for p in os.environ.get("ANSIBLE_COLLECTIONS_PATH", str(ROOT / ".venv" / "collections")).split(os.pathsep) if p]
+)
 
 
 def _read_env(path: Path) -> dict[str, str]:

@@ -18,7 +18,7 @@ import jwt as pyjwt
 import kubernetes
 import pytest
 from ansible.errors import AnsibleLookupError
-from ansible.plugins.loader import init_plugin_loader, lookup_loader
+from ansible.plugins.loader import lookup_loader
 from ansible.template import is_trusted_as_template
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,6 @@ ACCOUNT = "123456789012"
 
 @pytest.fixture(scope="module")
 def vault_sts():
-    init_plugin_loader([p for p in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep) if p])
     plugin = lookup_loader.get("voicestack.aws.vault_sts")
     assert plugin is not None, "voicestack.aws.vault_sts not found: run through 'make test'"
     return plugin

@@ -1,0 +1,89 @@
+output "account_id" {
+  description = "The account the stack lives in."
+  value       = var.account_id
+}
+
+output "region" {
+  description = "The region the stack lives in."
+  value       = var.region
+}
+
+output "vpc_id" {
+  description = "ID of the VPC."
+  value       = module.network.vpc_id
+}
+
+output "cluster_name" {
+  description = "Name of the EKS cluster."
+  value       = module.eks.cluster_name
+}
+
+output "cluster_endpoint" {
+  description = "HTTPS endpoint of the Kubernetes API."
+  value       = module.eks.cluster_endpoint
+}
+
+output "cluster_certificate_authority_data" {
+  description = "Base64 PEM of the cluster CA, for kubeconfig."
+  value       = module.eks.cluster_certificate_authority_data
+}
+
+output "oidc_issuer_url" {
+  description = "The cluster's OIDC issuer URL."
+  value       = module.eks.oidc_issuer_url
+}
+
+output "agent_role_arn" {
+  description = "IAM role of the voice agent; the service account's eks.amazonaws.com/role-arn annotation."
+  value       = module.irsa.role_arn
+}
+
+output "agent_namespace" {
+  description = "Namespace of the agent's service account."
+  value       = var.agent.namespace
+}
+
+output "agent_service_account" {
+  description = "Name of the agent's service account."
+  value       = var.agent.service_account
+}
+
+output "alb_arn" {
+  description = "ARN of the WebSocket load balancer."
+  value       = module.alb.alb_arn
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the WebSocket load balancer."
+  value       = module.alb.alb_dns_name
+}
+
+output "alb_idle_timeout" {
+  description = "Idle timeout of the load balancer in seconds."
+  value       = module.alb.idle_timeout
+}
+
+output "alb_target_group_arn" {
+  description = "Target group of the agent pods."
+  value       = module.alb.target_group_arn
+}
+
+output "alb_listener_arns" {
+  description = "Listener ARNs of the load balancer."
+  value       = module.alb.listener_arns
+}
+
+output "collection_name" {
+  description = "Name of the OpenSearch Serverless collection."
+  value       = module.vector_store.collection_name
+}
+
+output "collection_arn" {
+  description = "ARN of the OpenSearch Serverless collection."
+  value       = module.vector_store.collection_arn
+}
+
+output "collection_endpoint" {
+  description = "Endpoint of the OpenSearch Serverless collection."
+  value       = module.vector_store.collection_endpoint
+}

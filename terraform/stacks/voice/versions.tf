@@ -1,0 +1,15 @@
+terraform {
+  # OpenTofu >= 1.11 or Terraform >= 1.10.
+  required_version = ">= 1.10"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.70"
+    }
+  }
+
+  # Partial configuration: bucket, key, region, encryption and locking come
+  # from -backend-config (the terraform_stack role renders them per account).
+  backend "s3" {}
+}

@@ -1,0 +1,1 @@
+../voice/main.tf

@@ -1,0 +1,27 @@
+# The seed pattern: Terraform itself reads short-lived AWS credentials from
+# Vault's AWS secrets engine as an ephemeral resource, so they exist only in
+# memory for this run and never in state or plan files. The Vault provider
+# takes its address and token from VAULT_ADDR and VAULT_TOKEN (or its auth_login
+# settings); main.tf, variables.tf and outputs.tf are the voice stack's own.
+
+provider "vault" {}
+
+ephemeral "vault_aws_access_credentials" "deployer" {
+  backend = var.vault_aws_mount
+  role    = var.vault_aws_role
+  type    = "sts"
+  ttl     = var.vault_aws_ttl
+}
+
+provider "aws" {
+  region     = var.region
+  access_key = ephemeral.vault_aws_access_credentials.deployer.access_key
+  secret_key = ephemeral.vault_aws_access_credentials.deployer.secret_key
+  token      = ephemeral.vault_aws_access_credentials.deployer.security_token
+
+  allowed_account_ids = [var.account_id]
+
+  default_tags {
+    tags = local.tags
+  }
+}

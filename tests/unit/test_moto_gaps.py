@@ -1,0 +1,119 @@
+"""Each moto gap fix, through boto3 against an in-process moto (no server)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sandbox"))
+import moto_gaps
+
+moto_gaps.apply()
+
+NAME = "voice-vectors"
+
+
+@pytest.fixture
+def aoss():
+    with mock_aws():
+        yield boto3.client("opensearchserverless", region_name="us-east-1")
+
+
+def encryption(client, **key):
+    policy = {"Rules": [{"ResourceType": "collection", "Resource": [f"collection/{NAME}"]}], **key}
+    client.create_security_policy(name=f"{NAME}-enc", type="encryption", policy=json.dumps(policy))
+
+
+def network(client):
+    policy = [{"Rules": [{"ResourceType": "collection", "Resource": [f"collection/{NAME}"]}], "AllowFromPublic": True}]
+    client.create_security_policy(name=f"{NAME}-net", type="network", policy=json.dumps(policy))
+
+
+def test_collection_with_aws_owned_key_and_a_later_network_policy(aoss):
+    encryption(aoss, AWSOwnedKey=True)
+    network(aoss)
+    detail = aoss.create_collection(name=NAME, type="VECTORSEARCH")["createCollectionDetail"]
+    assert detail["name"] == NAME
+    assert "kmsKeyArn" not in detail
+
+
+def test_collection_with_a_customer_key_keeps_it(aoss):
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    encryption(aoss, KmsARN=key)
+    network(aoss)
+    detail = aoss.create_collection(name=NAME, type="VECTORSEARCH")["createCollectionDetail"]
+    assert detail["kmsKeyArn"] == key
+
+
+def test_collection_without_encryption_policy_is_refused(aoss):
+    network(aoss)
+    with pytest.raises(ClientError, match="No matching security policy of encryption type"):
+        aoss.create_collection(name=NAME, type="VECTORSEARCH")
+
+
+def test_delete_security_policy(aoss):
+    network(aoss)
+    aoss.delete_security_policy(name=f"{NAME}-net", type="network")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        aoss.get_security_policy(name=f"{NAME}-net", type="network")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        aoss.delete_security_policy(name=f"{NAME}-net", type="network")
+
+
+def test_access_policy_lifecycle(aoss):
+    rules = [
+        {
+            "Rules": [{"ResourceType": "index", "Resource": [f"index/{NAME}/*"], "Permission": ["aoss:ReadDocument"]}],
+            "Principal": ["arn:aws:iam::123456789012:role/voice-agent"],
+        }
+    ]
+    created = aoss.create_access_policy(name=NAME, type="data", policy=json.dumps(rules))["accessPolicyDetail"]
+    assert created["policy"] == rules
+    with pytest.raises(ClientError, match="ConflictException"):
+        aoss.create_access_policy(name=NAME, type="data", policy=json.dumps(rules))
+    rules[0]["Rules"][0]["Permission"].append("aoss:WriteDocument")
+    updated = aoss.update_access_policy(
+        name=NAME, type="data", policy=json.dumps(rules), policyVersion=created["policyVersion"]
+    )["accessPolicyDetail"]
+    assert updated["policyVersion"] != created["policyVersion"]
+    assert aoss.get_access_policy(name=NAME, type="data")["accessPolicyDetail"]["policy"] == rules
+    assert [p["name"] for p in aoss.list_access_policies(type="data")["accessPolicySummaries"]] == [NAME]
+    aoss.delete_access_policy(name=NAME, type="data")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        aoss.get_access_policy(name=NAME, type="data")
+
+
+@pytest.fixture
+def eks():
+    with mock_aws():
+        yield boto3.client("eks", region_name="us-east-1")
+
+
+def cluster(client, name):
+    return client.create_cluster(
+        name=name, roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": ["subnet-1"]}
+    )["cluster"]
+
+
+def test_each_cluster_has_its_own_oidc_issuer(eks):
+    first, second = cluster(eks, "one"), cluster(eks, "two")
+    issuers = {c["identity"]["oidc"]["issuer"] for c in (first, second)}
+    assert len(issuers) == 2
+    assert all(i.startswith("https://oidc.eks.us-east-1.amazonaws.com/id/") for i in issuers)
+
+
+def test_nodegroup_without_remote_access_reports_none(eks):
+    cluster(eks, "one")
+    group = eks.create_nodegroup(
+        clusterName="one",
+        nodegroupName="default",
+        subnets=["subnet-1"],
+        nodeRole="arn:aws:iam::123456789012:role/node",
+    )["nodegroup"]
+    assert not group.get("remoteAccess")
