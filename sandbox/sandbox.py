@@ -44,6 +44,15 @@ PORT_BASE = int(os.environ.get("VOICESTACK_SANDBOX_PORT_BASE", "18200"))
 ACCOUNT_ID = "123456789012"
 OTHER_ACCOUNT_ID = "210987654321"
 REGION = "us-east-1"
+STATE_BUCKET = "voicestack-sandbox-tfstate"
+# What a sandbox account differs in from a customer's: two zones, one NAT,
+# an ALB without certificate or deletion protection, no standby replicas.
+SANDBOX_STACK_VARIABLES = {
+    "availability_zones": ["us-east-1a", "us-east-1b"],
+    "single_nat_gateway": True,
+    "alb": {"deletion_protection": False, "allow_http_only": True},
+    "vector_store": {"standby_replicas": False},
+}
 
 PORTS = {
     "openbao": PORT_BASE,
@@ -334,7 +343,7 @@ def start_kube_apiserver(tools: dict, etcd_url: str) -> dict:
 # outputs
 
 
-def write_outputs(state: dict) -> None:
+def write_outputs(state: dict, tools: dict) -> None:
     vault, kube = state["openbao"], state["kube-apiserver"]
     env = {
         "VOICESTACK_SANDBOX_DIR": str(STATE),
@@ -361,8 +370,15 @@ def write_outputs(state: dict) -> None:
                             "voicestack_account_id": ACCOUNT_ID,
                             "voicestack_region": REGION,
                             "voicestack_aws_endpoint_url": state["moto"]["url"],
+                            "voicestack_customer": "sandbox",
                             "vault_credentials_url": vault["url"],
                             "vault_credentials_aws_role": "voicestack-deployer",
+                            "terraform_stack_backend_bucket": STATE_BUCKET,
+                            "terraform_stack_backend_use_path_style": True,
+                            "terraform_stack_binary_path": tools["VOICESTACK_TOFU"],
+                            "terraform_stack_cli_config_file": tools["VOICESTACK_TF_CLI_CONFIG"],
+                            "terraform_stack_work_root": str(STATE / "work"),
+                            "terraform_stack_variables": SANDBOX_STACK_VARIABLES,
                         }
                     }
                 }
@@ -422,7 +438,7 @@ def cmd_up() -> int:
                 f"setting up {list(state)[-1:] or ['moto']} failed: {type(exc).__name__}: {exc}"
             ) from exc
         raise
-    write_outputs(state)
+    write_outputs(state, tools)
     print(f"sandbox up in {time.monotonic() - began:.1f}s")
     cmd_status()
     return 0

@@ -1,0 +1,67 @@
+# Copyright: voicestack.aws contributors
+# Apache License 2.0 (see LICENSE)
+"""Action behind voicestack.aws.terraform (documented in plugins/modules/terraform.py)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
+    plan_summary,
+    process_env,
+    public_outputs,
+    scrub,
+)
+
+LOCAL = ("local", "ansible.builtin.local")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        secret_env = args.pop("secret_environment", None) or {}
+        plain_env = args.pop("environment", None) or {}
+        secrets = [str(v) for v in secret_env.values() if v]
+        try:
+            if self._connection.transport not in LOCAL:
+                raise AnsibleActionFail(
+                    "voicestack.aws.terraform needs connection: local (credentials stay in this machine's "
+                    f"terraform process), not {self._connection.transport}"
+                )
+            with process_env({**plain_env, **secret_env}):
+                result.update(self._terraform(args, task_vars))
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc))
+        return scrub(result, secrets)
+
+    def _terraform(self, args, task_vars):
+        result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
+        result["outputs"] = public_outputs(result.get("outputs"))
+        if result.get("failed") or args.get("state") != "planned":
+            return result
+        show = self._show(args, task_vars)
+        if show.get("rc") != 0:
+            return {**result, "failed": True, "msg": f"tofu show -json failed: {show.get('stderr', '').strip()}"}
+        summary = plan_summary(show["stdout"])
+        result.pop("diff", None)
+        return {**result, "changed": summary["changed"], "plan": summary}
+
+    def _show(self, args, task_vars):
+        """Read the saved plan; read-only, so it also runs in check mode."""
+        check_mode = self._task.check_mode
+        self._task.check_mode = False
+        try:
+            return self._execute_module(
+                "ansible.builtin.command",
+                module_args={
+                    "argv": [args.get("binary_path") or "tofu", "show", "-json", "-no-color", args["plan_file"]],
+                    "chdir": args["project_path"],
+                },
+                task_vars=task_vars,
+            )
+        finally:
+            self._task.check_mode = check_mode
