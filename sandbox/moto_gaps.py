@@ -214,3 +214,21 @@ def eks_nodegroup_without_remote_access():
     from moto.eks import models as eks_models
 
     eks_models.DEFAULT_REMOTE_ACCESS = None
+
+
+# --- ELBv2: moto reports a new load balancer as "provisioning" until it is
+# first described; the AWS provider's waiter then sleeps a minute per apply.
+# AWS itself takes minutes, so either is faithful; the sandbox takes the fast one.
+
+
+@fix
+def elbv2_active_at_once():
+    from moto.elbv2 import models as elbv2_models
+
+    original = elbv2_models.FakeLoadBalancer.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.activate()
+
+    elbv2_models.FakeLoadBalancer.__init__ = init

@@ -167,7 +167,12 @@ def write_private(path: Path, text: str) -> None:
 
 def start_moto() -> dict:
     port = PORTS["moto"]
-    proc = start("moto", [sys.executable, str(HERE / "moto_server.py"), "--port", str(port)])
+    # AWS managed policies (AmazonEKSClusterPolicy, ...) exist in every account.
+    proc = start(
+        "moto",
+        [sys.executable, str(HERE / "moto_server.py"), "--port", str(port)],
+        env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until("moto", lambda: http("GET", f"{url}/moto-api/data.json") is not None, proc, STATE / "logs/moto.log")
     return {"url": url}

@@ -62,7 +62,7 @@ def plan_summary(show_json):
         actions = item["change"]["actions"]
         if actions in NO_CHANGE:
             continue
-        kind = "replace" if len(actions) == 2 else actions[0]
+        kind = "replace" if len(actions) > 1 else actions[0]  # [delete, create] or [create, delete]
         counts[kind] += 1
         changes.append({"address": item["address"], "action": kind})
     drift = [

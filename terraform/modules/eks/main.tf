@@ -97,10 +97,6 @@ resource "aws_eks_node_group" "this" {
     max_size     = var.node_group.max_size
   }
 
-  update_config {
-    max_unavailable = 1
-  }
-
   tags = var.tags
 
   lifecycle {

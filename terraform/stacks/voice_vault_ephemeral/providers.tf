@@ -7,10 +7,10 @@
 provider "vault" {}
 
 ephemeral "vault_aws_access_credentials" "deployer" {
-  backend = var.vault_aws_mount
-  role    = var.vault_aws_role
-  type    = "sts"
-  ttl     = var.vault_aws_ttl
+  mount = var.vault_aws_mount
+  role  = var.vault_aws_role
+  type  = "sts"
+  ttl   = var.vault_aws_ttl
 }
 
 provider "aws" {
