@@ -124,7 +124,9 @@ def test_a_new_load_balancer_is_active_at_once():
         ec2 = boto3.client("ec2", region_name="us-east-1")
         vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         subnets = [
-            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"][
+                "SubnetId"
+            ]
             for i, z in enumerate("ab")
         ]
         lb = boto3.client("elbv2", region_name="us-east-1").create_load_balancer(Name="voice", Subnets=subnets)
