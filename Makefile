@@ -54,13 +54,20 @@ test: venv tools ## the whole suite: unit, then integration against a fresh sand
 	@status=0; $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	  $(PY) sandbox/sandbox.py down; exit $$status
 
-demo: sandbox-up ## provision into the local sandbox and show what runs where
-	@echo "The sandbox is up; see 'make sandbox-status'. Stop it with 'make sandbox-down'."
+demo: venv tools ## provision the whole stack into a fresh local sandbox account
+	@$(PY) sandbox/sandbox.py down >/dev/null
+	@$(PY) sandbox/sandbox.py up
+	@set -a; . sandbox/.state/sandbox.env; set +a; \
+	  VAULT_TOKEN=$$VOICESTACK_SANDBOX_ROOT_TOKEN ansible-playbook -i sandbox/.state/inventory.json \
+	    playbooks/bootstrap_backend.yml playbooks/site.yml
+	@$(PY) sandbox/sandbox.py status
+	@echo "Provisioned into the sandbox. Stop it with 'make sandbox-down'."
 
-lint: venv ## ruff, yamllint, tofu fmt
+lint: venv tools ## ruff, yamllint, tofu fmt
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/yamllint -s .
+	@. $(TOOLS_DIR)/tools.env && $$VOICESTACK_TOFU fmt -check -recursive terraform
 
 clean: sandbox-down ## remove the venv and sandbox state (keeps the tool cache)
 	rm -rf $(VENV) sandbox/.state .pytest_cache

@@ -279,6 +279,8 @@ main() {
       *) die "unknown tool '$t' (known: tofu providers bao-aws-plugin etcd kube-apiserver)" ;;
     esac
   done
+  # Build folders are kept only when a build failed (for its log and sources).
+  rm -rf "$BUILD"
   # tools.env is rewritten only by a full run, so it always names every tool.
   if [ $# -eq 0 ]; then
     printf '%s\n' "${TOOLS_ENV[@]}" >"$CACHE/tools.env.tmp"
