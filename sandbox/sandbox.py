@@ -45,11 +45,13 @@ ACCOUNT_ID = "123456789012"
 OTHER_ACCOUNT_ID = "210987654321"
 REGION = "us-east-1"
 STATE_BUCKET = "voicestack-sandbox-tfstate"
-# What a sandbox account differs in from a customer's: two zones, one NAT,
-# an ALB without certificate or deletion protection, no standby replicas.
+# What a sandbox account differs in from a customer's: two zones, one NAT, no
+# IAM propagation wait, an ALB without certificate or deletion protection, no
+# standby replicas.
 SANDBOX_STACK_VARIABLES = {
     "availability_zones": ["us-east-1a", "us-east-1b"],
     "single_nat_gateway": True,
+    "iam_propagation_wait_seconds": 0,
     "alb": {"deletion_protection": False, "allow_http_only": True},
     "vector_store": {"standby_replicas": False},
 }

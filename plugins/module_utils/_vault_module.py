@@ -8,6 +8,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.voicestack.aws.plugins.module_utils import _vault
+from ansible_collections.voicestack.aws.plugins.module_utils._auth import AUTH_OPTIONS
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
 VAULT_ARGUMENT_SPEC = {
@@ -28,18 +29,6 @@ VAULT_ARGUMENT_SPEC = {
     "auth_role": {"type": "str"},
     "auth_mount": {"type": "str"},
 }
-
-AUTH_KEYS = (
-    "token",
-    "role_id",
-    "secret_id",
-    "secret_id_file",
-    "jwt",
-    "jwt_file",
-    "kubernetes_token_file",
-    "auth_role",
-    "auth_mount",
-)
 
 
 class VaultModule(AnsibleModule):
@@ -62,7 +51,7 @@ class VaultModule(AnsibleModule):
             timeout=p["timeout"],
             retries=p["retries"],
         )
-        logged_in = _vault.authenticate(vault, self.url, p["auth_method"], **{k: p[k] for k in AUTH_KEYS})
+        logged_in = _vault.authenticate(vault, self.url, p["auth_method"], **{k: p[k] for k in AUTH_OPTIONS})
         return vault, logged_in
 
     def fail_json_vault(self, exc, **result):

@@ -6,19 +6,8 @@ without Ansible's plugin loader. Controller-only."""
 from __future__ import annotations
 
 from ansible_collections.voicestack.aws.plugins.module_utils import _vault
+from ansible_collections.voicestack.aws.plugins.module_utils._auth import AUTH_OPTIONS
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
-
-AUTH_OPTIONS = (
-    "token",
-    "role_id",
-    "secret_id",
-    "secret_id_file",
-    "jwt",
-    "jwt_file",
-    "kubernetes_token_file",
-    "auth_role",
-    "auth_mount",
-)
 
 
 def issue_for_roles(roles, options):

@@ -96,7 +96,8 @@ def test_check_mode_plans_only(provisioned, sandbox):
         "--check",
         "-e",
         '{"terraform_stack_variables": {"availability_zones": ["us-east-1a", "us-east-1b"], '
-        '"single_nat_gateway": true, "alb": {"deletion_protection": false, "allow_http_only": true, '
+        '"single_nat_gateway": true, "iam_propagation_wait_seconds": 0, '
+        '"alb": {"deletion_protection": false, "allow_http_only": true, '
         '"idle_timeout": 1800}, "vector_store": {"standby_replicas": false}}}',
     )
     assert checked.returncode == 0, checked.stdout[-3000:]

@@ -4,6 +4,7 @@ sandbox: apply, a no-op plan, destroy; input validation before any write."""
 from __future__ import annotations
 
 import json
+import zipfile
 
 import boto3
 import hvac
@@ -119,6 +120,8 @@ def test_bad_input_fails_the_plan_naming_the_input(initialized, override, messag
     result = initialized.run("plan", "-input=false", "-var-file=bad.tfvars.json", check=False)
     assert result.returncode == 1
     assert message in " ".join(result.stderr.split()), result.stderr
+    s3 = boto3.client("s3", endpoint_url=initialized.sandbox["moto"]["url"], **boto_creds(initialized.env))
+    assert s3.list_objects_v2(Bucket=initialized.bucket).get("KeyCount") == 0  # no state: nothing was created
 
 
 def test_ephemeral_stack_reads_vault_credentials_that_never_reach_state(tools, sandbox, root_token, creds, tmp_path):
@@ -136,11 +139,18 @@ def test_ephemeral_stack_reads_vault_credentials_that_never_reach_state(tools, s
     stack.env.update({"VAULT_ADDR": sandbox["openbao"]["url"], "VAULT_TOKEN": root_token})
     stack.run("init", "-input=false", "-backend-config=backend.hcl")
     stack.run("apply", "-auto-approve", "-input=false")
-    issued = issued_since(raw, offset)
-    assert issued, "the ephemeral resource issued no credentials"
-    state = stack.state_object().decode()
-    assert "sandbox-voice" in state
-    assert not [kind for secret, kind in issued.items() if secret in state]
-    plan = stack.run("plan", "-detailed-exitcode", "-input=false", check=False)
+    plan = stack.run("plan", "-detailed-exitcode", "-input=false", "-out=check.tfplan", check=False)
     assert plan.returncode == 0, plan.stdout + plan.stderr
+    issued = issued_since(raw, offset)
+    assert len({kind for kind in issued.values()}) == 3, "the ephemeral resource issued no credentials"
+
+    with zipfile.ZipFile(stack.workdir / "check.tfplan") as saved:
+        plan_text = "".join(saved.read(name).decode("utf-8", "replace") for name in saved.namelist())
+    places = {
+        "state": stack.state_object().decode(),
+        "plan file": plan_text,
+        "plan json": stack.run("show", "-json", "check.tfplan").stdout,
+    }
+    assert "sandbox-voice" in places["state"]
+    assert not [(kind, where) for where, text in places.items() for secret, kind in issued.items() if secret in text]
     stack.run("destroy", "-auto-approve", "-input=false")

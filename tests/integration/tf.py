@@ -23,6 +23,7 @@ SANDBOX_VARS = {
     "customer": "sandbox",
     "availability_zones": ["us-east-1a", "us-east-1b"],
     "single_nat_gateway": True,
+    "iam_propagation_wait_seconds": 0,
     "alb": {"deletion_protection": False, "allow_http_only": True},
     "vector_store": {"standby_replicas": False},
 }

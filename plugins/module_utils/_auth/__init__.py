@@ -7,6 +7,19 @@ from __future__ import annotations
 
 from ansible_collections.voicestack.aws.plugins.module_utils._auth import approle, jwt, kubernetes, token
 
+# Every option any auth method reads.
+AUTH_OPTIONS = (
+    "token",
+    "role_id",
+    "secret_id",
+    "secret_id_file",
+    "jwt",
+    "jwt_file",
+    "kubernetes_token_file",
+    "auth_role",
+    "auth_mount",
+)
+
 AUTH_METHODS = {
     "token": token.login,
     "approle": approle.login,

@@ -22,6 +22,13 @@ resource "aws_iam_role" "agent" {
   tags = var.tags
 }
 
+# IAM is eventually consistent: a role granted policies the moment it exists
+# can be refused by other services for a while.
+resource "time_sleep" "iam_propagation" {
+  create_duration = "${var.propagation_wait_seconds}s"
+  triggers        = { role_arn = aws_iam_role.agent.arn }
+}
+
 resource "aws_iam_role_policy" "vector_store" {
   name = "vector-store"
   role = aws_iam_role.agent.id
@@ -33,10 +40,14 @@ resource "aws_iam_role_policy" "vector_store" {
       Resource = [var.collection_arn]
     }]
   })
+
+  depends_on = [time_sleep.iam_propagation]
 }
 
 resource "aws_iam_role_policy_attachment" "extra" {
   for_each   = toset(var.managed_policy_arns)
   role       = aws_iam_role.agent.name
   policy_arn = each.value
+
+  depends_on = [time_sleep.iam_propagation]
 }

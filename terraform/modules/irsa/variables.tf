@@ -51,6 +51,17 @@ variable "managed_policy_arns" {
   default     = []
 }
 
+variable "propagation_wait_seconds" {
+  type        = number
+  description = "Seconds to wait after creating the role before granting it policies, to absorb IAM propagation (0 in a local sandbox)."
+  default     = 30
+
+  validation {
+    condition     = var.propagation_wait_seconds >= 0 && var.propagation_wait_seconds <= 300
+    error_message = "propagation_wait_seconds must be between 0 and 300."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags added to the role."

@@ -45,6 +45,8 @@ module "irsa" {
   service_account     = var.agent.service_account
   collection_arn      = module.vector_store.collection_arn
   managed_policy_arns = var.agent.managed_policy_arns
+
+  propagation_wait_seconds = var.iam_propagation_wait_seconds
 }
 
 module "vector_store" {

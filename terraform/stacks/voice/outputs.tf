@@ -33,6 +33,11 @@ output "oidc_issuer_url" {
   value       = module.eks.oidc_issuer_url
 }
 
+output "oidc_provider_arn" {
+  description = "ARN of the cluster's IAM OIDC provider (IRSA)."
+  value       = module.eks.oidc_provider_arn
+}
+
 output "agent_role_arn" {
   description = "IAM role of the voice agent; the service account's eks.amazonaws.com/role-arn annotation."
   value       = module.irsa.role_arn
@@ -81,6 +86,11 @@ output "collection_name" {
 output "collection_arn" {
   description = "ARN of the OpenSearch Serverless collection."
   value       = module.vector_store.collection_arn
+}
+
+output "collection_id" {
+  description = "ID of the OpenSearch Serverless collection."
+  value       = module.vector_store.collection_id
 }
 
 output "collection_endpoint" {

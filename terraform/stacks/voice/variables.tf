@@ -126,6 +126,12 @@ variable "alb" {
   default     = {}
 }
 
+variable "iam_propagation_wait_seconds" {
+  type        = number
+  description = "Seconds to wait for IAM propagation before granting the agent role its policies (0 in a local sandbox)."
+  default     = 30
+}
+
 variable "agent" {
   type = object({
     namespace           = optional(string, "voice")

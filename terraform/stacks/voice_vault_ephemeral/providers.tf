@@ -1,10 +1,13 @@
 # The seed pattern: Terraform itself reads short-lived AWS credentials from
 # Vault's AWS secrets engine as an ephemeral resource, so they exist only in
-# memory for this run and never in state or plan files. The Vault provider
-# takes its address and token from VAULT_ADDR and VAULT_TOKEN (or its auth_login
-# settings); main.tf, variables.tf and outputs.tf are the voice stack's own.
+# memory for this run and never in state or plan files. main.tf, variables.tf
+# and outputs.tf are the voice stack's own.
 
-provider "vault" {}
+provider "vault" {
+  # null falls back to VAULT_ADDR; the token comes from VAULT_TOKEN (or the
+  # provider's auth_login settings).
+  address = var.vault_address
+}
 
 ephemeral "vault_aws_access_credentials" "deployer" {
   mount = var.vault_aws_mount

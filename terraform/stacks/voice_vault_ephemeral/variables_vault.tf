@@ -1,3 +1,14 @@
+variable "vault_address" {
+  type        = string
+  description = "Vault address; null takes VAULT_ADDR from the environment."
+  default     = null
+
+  validation {
+    condition     = var.vault_address == null || can(regex("^https?://", var.vault_address))
+    error_message = "vault_address must be an http(s) URL or null."
+  }
+}
+
 variable "vault_aws_mount" {
   type        = string
   description = "Mount point of Vault's AWS secrets engine."

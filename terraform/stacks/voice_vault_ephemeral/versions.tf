@@ -7,6 +7,10 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 5.70"
     }
+    time = {
+      source  = "hashicorp/time"
+      version = ">= 0.9"
+    }
     vault = {
       source  = "hashicorp/vault"
       version = ">= 5.6"
