@@ -6,6 +6,7 @@ PYTHON      ?= python3
 VENV        := .venv
 PY          := $(VENV)/bin/python
 COLLECTIONS := $(VENV)/collections
+SCAN_VENV   := .venv-scan
 TOOLS_DIR   ?= $(HOME)/.cache/voicestack/tools
 
 # The checkout is the collection voicestack.aws: a link in the venv's own
@@ -29,7 +30,12 @@ $(COLLECTIONS)/ansible_collections/voicestack/aws:
 	@mkdir -p $(dir $@)
 	@ln -sfn $(CURDIR) $@
 
-venv: $(VENV)/.installed $(COLLECTIONS)/ansible_collections/voicestack/aws ## create .venv with the pinned Python dependencies
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
+	@touch $@
+
+venv: $(VENV)/.installed $(SCAN_VENV)/.installed $(COLLECTIONS)/ansible_collections/voicestack/aws ## create .venv (and .venv-scan for checkov) with pinned dependencies
 
 lock: ## re-resolve requirements.in into the pinned requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,4 +76,4 @@ lint: venv tools ## ruff, yamllint, tofu fmt
 	@. $(TOOLS_DIR)/tools.env && $$VOICESTACK_TOFU fmt -check -recursive terraform
 
 clean: sandbox-down ## remove the venv and sandbox state (keeps the tool cache)
-	rm -rf $(VENV) sandbox/.state .pytest_cache
+	rm -rf $(VENV) $(SCAN_VENV) sandbox/.state .pytest_cache

@@ -11,6 +11,7 @@ resource "aws_security_group" "alb" {
 
 resource "aws_vpc_security_group_ingress_rule" "listener" {
   for_each          = { for pair in setproduct(local.https ? [80, 443] : [80], var.ingress_cidrs) : "${pair[0]}-${pair[1]}" => pair }
+  description       = "Clients to the listener on port ${each.value[0]}"
   security_group_id = aws_security_group.alb.id
   ip_protocol       = "tcp"
   from_port         = each.value[0]
@@ -19,6 +20,7 @@ resource "aws_vpc_security_group_ingress_rule" "listener" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "targets" {
+  description       = "Load balancer to the agent pods"
   security_group_id = aws_security_group.alb.id
   ip_protocol       = "tcp"
   from_port         = var.target_port
@@ -27,6 +29,8 @@ resource "aws_vpc_security_group_egress_rule" "targets" {
 }
 
 resource "aws_lb" "this" {
+  #checkov:skip=CKV2_AWS_28:A WAF web ACL is the customer's choice and bills per request; associate one with alb_arn outside this stack.
+  #checkov:skip=CKV_AWS_150:Deletion protection is on by default (var.deletion_protection); only the local sandbox turns it off.
   name                       = var.name
   load_balancer_type         = "application"
   internal                   = false
@@ -49,6 +53,7 @@ resource "aws_lb" "this" {
 }
 
 resource "aws_lb_target_group" "agent" {
+  #checkov:skip=CKV_AWS_378:TLS ends at the load balancer; the targets are pods in private subnets reached only from its security group.
   name        = "${var.name}-agent"
   vpc_id      = var.vpc_id
   target_type = "ip"
@@ -66,6 +71,7 @@ resource "aws_lb_target_group" "agent" {
 }
 
 resource "aws_lb_listener" "https" {
+  #checkov:skip=CKV_AWS_103:The default ssl_policy, ELBSecurityPolicy-TLS13-1-2-2021-06, accepts TLS 1.2 and 1.3 only; checkov cannot read the variable.
   count             = local.https ? 1 : 0
   load_balancer_arn = aws_lb.this.arn
   port              = 443
@@ -80,6 +86,7 @@ resource "aws_lb_listener" "https" {
 }
 
 resource "aws_lb_listener" "http" {
+  #checkov:skip=CKV_AWS_2:Port 80 only redirects to HTTPS; it forwards plain HTTP only with listener.allow_http_only, a sandbox-only setting.
   load_balancer_arn = aws_lb.this.arn
   port              = 80
   protocol          = "HTTP"

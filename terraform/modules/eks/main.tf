@@ -23,12 +23,17 @@ resource "aws_iam_role_policy_attachment" "cluster" {
 }
 
 resource "aws_cloudwatch_log_group" "cluster" {
+  #checkov:skip=CKV_AWS_158:Encrypted by CloudWatch Logs' own key; a customer key needs a key policy for the logs service, which the account's baseline owns.
+  #checkov:skip=CKV_AWS_338:Retention is an input (var.log_retention_days, default 90): a year of API and audit logs bills per GB.
   name              = "/aws/eks/${var.cluster_name}/cluster"
   retention_in_days = var.log_retention_days
   tags              = var.tags
 }
 
 resource "aws_eks_cluster" "this" {
+  #checkov:skip=CKV_AWS_37:api, audit and authenticator are logged by default; controllerManager and scheduler are an input (var.enabled_log_types) because they bill per GB.
+  #checkov:skip=CKV_AWS_38:The public endpoint is restricted by var.public_access_cidrs; the default allows the operators' Ansible runs from anywhere, set it to their egress CIDRs.
+  #checkov:skip=CKV_AWS_39:Ansible configures the cluster from outside the VPC; turn var.endpoint_public_access off when it runs inside.
   name                      = var.cluster_name
   version                   = var.kubernetes_version
   role_arn                  = aws_iam_role.cluster.arn

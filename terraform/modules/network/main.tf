@@ -5,6 +5,7 @@ locals {
 }
 
 resource "aws_vpc" "this" {
+  #checkov:skip=CKV2_AWS_11:Flow logs are an account-wide choice (often set org-wide); this stack leaves them to the account's logging baseline.
   cidr_block           = var.vpc_cidr
   enable_dns_support   = true
   enable_dns_hostnames = true
@@ -16,6 +17,13 @@ resource "aws_vpc" "this" {
       error_message = "public_subnet_cidrs and private_subnet_cidrs need one CIDR per availability zone in azs."
     }
   }
+}
+
+# The VPC's default security group allows nothing: every resource here uses
+# its own group.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+  tags   = merge(var.tags, { Name = "${var.name}-default-deny" })
 }
 
 resource "aws_internet_gateway" "this" {
