@@ -426,11 +426,16 @@ def cmd_up() -> int:
     for sub in ("logs", "pids"):
         (STATE / sub).mkdir(parents=True)
     state: dict = {}
+    step = "moto"
     try:
         state["moto"] = start_moto()
+        step = "openbao"
         state["openbao"] = start_openbao(tools, state["moto"]["url"])
+        step = "etcd"
         state["etcd"] = start_etcd(tools)
+        step = "kube-apiserver"
         state["kube-apiserver"] = start_kube_apiserver(tools, state["etcd"]["url"])
+        step = "openbao kubernetes auth"
         state["openbao"]["kubernetes"] = vault_setup.configure_kubernetes_auth(
             url=state["openbao"]["url"],
             root_token=state["openbao"]["root_token"],
@@ -441,9 +446,7 @@ def cmd_up() -> int:
     except BaseException as exc:
         cmd_down(quiet=True)
         if isinstance(exc, Exception) and not isinstance(exc, SandboxError):
-            raise SandboxError(
-                f"setting up {list(state)[-1:] or ['moto']} failed: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise SandboxError(f"setting up {step} failed: {type(exc).__name__}: {exc}") from exc
         raise
     write_outputs(state, tools)
     print(f"sandbox up in {time.monotonic() - began:.1f}s")
