@@ -39,6 +39,23 @@ def recap(result):
     return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups()), strict=True))
 
 
+def moto(sandbox, service):
+    """A client of the sandbox's moto (it accepts any key)."""
+    return boto3.client(
+        service,
+        endpoint_url=sandbox["moto"]["url"],
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+
+
+def alb(sandbox):
+    """(elbv2 client, ARN of the sandbox account's load balancer)."""
+    elbv2 = moto(sandbox, "elbv2")
+    return elbv2, elbv2.describe_load_balancers(Names=["sandbox-voice"])["LoadBalancers"][0]["LoadBalancerArn"]
+
+
 def outstanding_leases(sandbox):
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
     listing = vault.list("sys/leases/lookup/aws/sts/voicestack-deployer")
@@ -69,13 +86,7 @@ def test_site_applies_the_stack_and_reports_changed(provisioned, sandbox):
     counts = plan_counts(first)
     assert counts["create"] >= 10
     assert recap(first)["changed"] >= 1
-    eks = boto3.client(
-        "eks",
-        endpoint_url=sandbox["moto"]["url"],
-        region_name="us-east-1",
-        aws_access_key_id="sandbox",
-        aws_secret_access_key="sandbox",
-    )
+    eks = moto(sandbox, "eks")
     assert eks.list_clusters()["clusters"] == ["sandbox-voice"]
     assert outstanding_leases(sandbox) == before
 
@@ -102,14 +113,7 @@ def test_check_mode_plans_only(provisioned, sandbox):
     )
     assert checked.returncode == 0, checked.stdout[-3000:]
     assert plan_counts(checked)["update"] >= 1
-    elbv2 = boto3.client(
-        "elbv2",
-        endpoint_url=sandbox["moto"]["url"],
-        region_name="us-east-1",
-        aws_access_key_id="sandbox",
-        aws_secret_access_key="sandbox",
-    )
-    arn = elbv2.describe_load_balancers(Names=["sandbox-voice"])["LoadBalancers"][0]["LoadBalancerArn"]
+    elbv2, arn = alb(sandbox)
     attributes = {
         a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
     }
@@ -123,14 +127,7 @@ def test_destroy_refuses_without_the_account_id(provisioned, sandbox):
 
 
 def test_drift_is_reported_then_repaired(provisioned, sandbox, tmp_path):
-    elbv2 = boto3.client(
-        "elbv2",
-        endpoint_url=sandbox["moto"]["url"],
-        region_name="us-east-1",
-        aws_access_key_id="sandbox",
-        aws_secret_access_key="sandbox",
-    )
-    arn = elbv2.describe_load_balancers(Names=["sandbox-voice"])["LoadBalancers"][0]["LoadBalancerArn"]
+    elbv2, arn = alb(sandbox)
     # Someone "fixes" the load balancer by hand, back to the AWS default.
     elbv2.modify_load_balancer_attributes(
         LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "60"}]
