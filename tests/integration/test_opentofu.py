@@ -11,6 +11,7 @@ import time
 import boto3
 import hvac
 import pytest
+from tf import boto_creds, issue
 
 pytestmark = pytest.mark.integration
 
@@ -53,8 +54,7 @@ output "auth_methods" {
 @pytest.fixture
 def aws_env(sandbox, root_token):
     """Environment of one tofu process: STS credentials from OpenBao, revoked after."""
-    vault = hvac.Client(url=sandbox["openbao"]["url"], token=root_token)
-    secret = vault.secrets.aws.generate_credentials(name="voicestack-deployer", endpoint="sts")
+    secret = issue(sandbox, root_token)
     data = secret["data"]
     env = {
         "AWS_ACCESS_KEY_ID": data["access_key"],
@@ -63,24 +63,15 @@ def aws_env(sandbox, root_token):
         "AWS_REGION": "us-east-1",
     }
     yield env
-    vault.sys.revoke_lease(secret["lease_id"])
+    hvac.Client(url=sandbox["openbao"]["url"], token=root_token).sys.revoke_lease(secret["lease_id"])
 
 
 @pytest.fixture
 def workdir(tmp_path, sandbox, aws_env):
     bucket = f"voicestack-smoke-{int(time.time() * 1000)}"
-    boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **_boto(aws_env)).create_bucket(Bucket=bucket)
+    boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **boto_creds(aws_env)).create_bucket(Bucket=bucket)
     (tmp_path / "main.tf").write_text(CONFIG % {"bucket": bucket, "aws": sandbox["moto"]["url"]})
     return tmp_path, bucket
-
-
-def _boto(env):
-    return {
-        "region_name": env["AWS_REGION"],
-        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
-        "aws_session_token": env["AWS_SESSION_TOKEN"],
-    }
 
 
 def _tofu_env(tools, sandbox, root_token, aws_env):
@@ -121,7 +112,7 @@ def test_init_offline_apply_and_destroy_with_s3_state(tools, sandbox, root_token
     outputs = json.loads(tofu(tools, env, cwd, "output", "-json").stdout)
     assert {"approle", "jwt", "kubernetes"} <= set(outputs["auth_methods"]["value"])
 
-    s3 = boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **_boto(aws_env))
+    s3 = boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **boto_creds(aws_env))
     state = s3.get_object(Bucket=bucket, Key="accounts/123456789012/smoke.tfstate")["Body"].read()
     assert b"time_static" in state
 
@@ -146,7 +137,7 @@ def test_a_second_run_is_refused_while_the_state_lock_is_held(tools, sandbox, ro
         text=True,
     )
     try:
-        s3 = boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **_boto(aws_env))
+        s3 = boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **boto_creds(aws_env))
         lock_key = "accounts/123456789012/smoke.tfstate.tflock"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
