@@ -36,7 +36,6 @@ sys.path.insert(0, str(HERE))
 
 import vault_setup  # noqa: E402 - the sibling module, found through the line above
 
-ROOT = HERE.parent
 STATE = Path(os.environ.get("VOICESTACK_SANDBOX_DIR", HERE / ".state"))
 TOOLS = Path(os.environ.get("VOICESTACK_TOOLS", Path.home() / ".cache/voicestack/tools"))
 PORT_BASE = int(os.environ.get("VOICESTACK_SANDBOX_PORT_BASE", "18200"))
