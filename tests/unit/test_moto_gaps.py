@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.eks import models as eks_models
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sandbox"))
 import moto_gaps
@@ -106,6 +107,18 @@ def test_each_cluster_has_its_own_oidc_issuer(eks):
     issuers = {c["identity"]["oidc"]["issuer"] for c in (first, second)}
     assert len(issuers) == 2
     assert all(i.startswith("https://oidc.eks.us-east-1.amazonaws.com/id/") for i in issuers)
+
+
+def test_clusters_are_served_by_the_sandbox_apiserver(eks, monkeypatch):
+    monkeypatch.setenv("VOICESTACK_SANDBOX_EKS_ENDPOINT", "https://127.0.0.1:6443")
+    monkeypatch.setenv("VOICESTACK_SANDBOX_EKS_CA_DATA", "Q0EgZGF0YQ==")
+    # The fix wraps Cluster.__init__ once more; monkeypatch restores it afterwards.
+    monkeypatch.setattr(eks_models.Cluster, "__init__", eks_models.Cluster.__init__)
+    moto_gaps.eks_cluster_is_the_sandbox_apiserver()
+    created = cluster(eks, "one")
+    assert created["endpoint"] == "https://127.0.0.1:6443"
+    assert created["certificateAuthority"]["data"] == "Q0EgZGF0YQ=="
+    assert created["identity"]["oidc"]["issuer"].startswith("https://oidc.eks.us-east-1.amazonaws.com/id/")
 
 
 def test_nodegroup_without_remote_access_reports_none(eks):

@@ -1,0 +1,106 @@
+#!/usr/bin/python
+# Copyright: voicestack.aws contributors
+# Apache License 2.0 (see LICENSE)
+
+DOCUMENTATION = r"""
+module: eks_token
+short_description: An EKS bearer token (and optionally a kubeconfig) from the current AWS credentials
+version_added: 0.1.0
+description:
+  - Presigns an STS GetCallerIdentity request for one cluster and encodes it as the bearer token EKS accepts
+    (the format C(aws eks get-token) prints), without the aws CLI.
+  - The token is valid for about 15 minutes; RV(expiration_timestamp) says until when.
+  - With O(cluster_endpoint) and O(cluster_certificate_authority_data) it also returns an in-memory kubeconfig
+    for the C(kubeconfig) option of the kubernetes.core modules, so no token is ever written to disk.
+  - Always use C(no_log=true) on the task; the token grants the caller's access to the cluster.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    details: Creating a token changes nothing, so it is also created in check mode.
+  diff_mode:
+    support: none
+options:
+  cluster_name:
+    description: Name of the EKS cluster the token is for.
+    type: str
+    required: true
+  cluster_endpoint:
+    description: The cluster's API endpoint (C(https://...)), to build RV(kubeconfig).
+    type: str
+  cluster_certificate_authority_data:
+    description: The cluster's base64 CA bundle, to build RV(kubeconfig).
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Token and kubeconfig for the stack's cluster
+  voicestack.aws.eks_token:
+    cluster_name: "{{ outputs.cluster_name }}"
+    cluster_endpoint: "{{ outputs.cluster_endpoint }}"
+    cluster_certificate_authority_data: "{{ outputs.cluster_certificate_authority_data }}"
+    region: eu-west-1
+    access_key: "{{ creds.access_key }}"
+    secret_key: "{{ creds.secret_key }}"
+    session_token: "{{ creds.security_token }}"
+  register: eks
+  no_log: true
+
+- name: Use it
+  kubernetes.core.k8s_info:
+    kubeconfig: "{{ eks.kubeconfig }}"
+    kind: Namespace
+  no_log: true
+"""
+
+RETURN = r"""
+token:
+  description: The bearer token, C(k8s-aws-v1.) followed by the base64url presigned URL.
+  returned: always
+  type: str
+expiration_timestamp:
+  description: When the token stops being accepted (UTC, RFC 3339), a minute early.
+  returned: always
+  type: str
+  sample: "2026-11-30T10:14:00Z"
+kubeconfig:
+  description: A kubeconfig with one cluster, user and context, for the C(kubeconfig) option of kubernetes.core.
+  returned: when O(cluster_endpoint) and O(cluster_certificate_authority_data) are given
+  type: dict
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.voicestack.aws.plugins.module_utils._eks_token import eks_token, kubeconfig
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec={
+            "cluster_name": {"type": "str", "required": True},
+            "cluster_endpoint": {"type": "str"},
+            "cluster_certificate_authority_data": {"type": "str"},
+        },
+        required_together=[["cluster_endpoint", "cluster_certificate_authority_data"]],
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        result = eks_token(module.client("sts"), params["cluster_name"])
+    except Exception as exc:  # botocore raises several unrelated types here
+        module.fail_json_aws(exc, msg=f"cannot create an EKS token for cluster {params['cluster_name']}")
+    if params["cluster_endpoint"]:
+        result["kubeconfig"] = kubeconfig(
+            params["cluster_name"],
+            params["cluster_endpoint"],
+            params["cluster_certificate_authority_data"],
+            result["token"],
+        )
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""EKS tokens: the documented format, and a real presign that moto's STS
+answers and the sandbox's EKS authenticator accepts."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import sys
+import urllib.parse
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from ansible_collections.voicestack.aws.plugins.module_utils._eks_token import (
+    decode_token,
+    eks_token,
+    kubeconfig,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sandbox"))
+import eks_authenticator
+import moto_gaps
+
+moto_gaps.apply()
+
+
+def sts(region="eu-west-1", endpoint_url=None, **creds):
+    creds = creds or {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "secret"}
+    return boto3.client("sts", region_name=region, endpoint_url=endpoint_url, **creds)
+
+
+def test_token_is_prefix_and_unpadded_base64url_of_a_regional_presigned_url():
+    now = datetime.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=datetime.timezone.utc)
+    result = eks_token(sts(), "voice-eks", now=now)
+    token = result["token"]
+    assert token.startswith("k8s-aws-v1.")
+    body = token.removeprefix("k8s-aws-v1.")
+    assert "=" not in body and "+" not in body and "/" not in body
+    url = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+    assert url == decode_token(token)
+    parts = urllib.parse.urlsplit(url)
+    assert (parts.scheme, parts.netloc) == ("https", "sts.eu-west-1.amazonaws.com")
+    query = urllib.parse.parse_qs(parts.query)
+    assert query["Action"] == ["GetCallerIdentity"]
+    assert query["X-Amz-Expires"] == ["60"]
+    assert query["X-Amz-SignedHeaders"] == ["host;x-k8s-aws-id"]
+    assert query["X-Amz-Credential"][0].startswith("AKIAIOSFODNN7EXAMPLE/")
+    assert result["expiration_timestamp"] == "2026-01-02T03:18:05Z"
+
+
+def test_the_cluster_header_is_not_left_registered():
+    client = sts()
+    eks_token(client, "one")
+    url = client.generate_presigned_url("get_caller_identity", Params={}, ExpiresIn=60)
+    assert "x-k8s-aws-id" not in urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["X-Amz-SignedHeaders"][0]
+
+
+def test_decode_refuses_other_tokens():
+    with pytest.raises(ValueError, match="k8s-aws-v1"):
+        decode_token("Bearer abc")
+
+
+def test_kubeconfig_has_one_cluster_user_and_context():
+    config = kubeconfig("voice-eks", "https://example", "Q0E=", "k8s-aws-v1.abc")
+    assert config["current-context"] == "voice-eks"
+    assert config["clusters"][0]["cluster"] == {"server": "https://example", "certificate-authority-data": "Q0E="}
+    assert config["users"][0]["user"] == {"token": "k8s-aws-v1.abc"}
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def assumed_role_client(moto_url):
+    admin = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "secret"}
+    boto3.client("iam", region_name="us-east-1", endpoint_url=moto_url, **admin).create_role(
+        RoleName="deployer", AssumeRolePolicyDocument="{}"
+    )
+    creds = sts("us-east-1", moto_url, **admin).assume_role(
+        RoleArn="arn:aws:iam::123456789012:role/deployer", RoleSessionName="voicestack"
+    )["Credentials"]
+    return sts(
+        "us-east-1",
+        moto_url,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+def test_presigned_token_names_the_caller_to_the_authenticator(moto_url):
+    token = eks_token(assumed_role_client(moto_url), "voice-eks")["token"]
+    status = eks_authenticator.review(token, moto_url)
+    assert status["authenticated"] is True
+    assert status["user"]["username"] == "arn:aws:sts::123456789012:assumed-role/deployer/voicestack"
+
+
+@pytest.mark.parametrize(
+    ("token", "error"),
+    [
+        ("not-a-token", "not an EKS token"),
+        (
+            "k8s-aws-v1." + base64.urlsafe_b64encode(b"https://evil.example/?Action=GetCallerIdentity").decode(),
+            "not this STS",
+        ),
+    ],
+)
+def test_authenticator_refuses(moto_url, token, error):
+    status = eks_authenticator.review(token, moto_url)
+    assert status["authenticated"] is False
+    assert error in status["error"]
+
+
+def test_authenticator_refuses_a_url_without_the_cluster_header(moto_url):
+    url = sts("us-east-1", moto_url).generate_presigned_url("get_caller_identity", Params={}, ExpiresIn=60)
+    token = "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+    assert "x-k8s-aws-id" in eks_authenticator.review(token, moto_url)["error"]
