@@ -9,6 +9,8 @@ server starts. Nothing here is used outside the sandbox.
 from __future__ import annotations
 
 import json
+import os
+from urllib.parse import parse_qs
 
 from moto.core.utils import unix_time
 from moto.moto_api._internal import mock_random
@@ -202,6 +204,62 @@ def eks_issuer_per_cluster():
         self.identity = {"oidc": {"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{issuer_id}"}}
 
     eks_models.Cluster.__init__ = init
+
+
+# --- EKS: a cluster's endpoint is a made-up URL and its CA data random text,
+# so nothing can talk to it. In the sandbox every cluster is served by the
+# sandbox kube-apiserver: sandbox.py passes its URL and CA in the environment.
+
+
+@fix
+def eks_cluster_is_the_sandbox_apiserver():
+    from moto.eks import models as eks_models
+
+    endpoint = os.environ.get("VOICESTACK_SANDBOX_EKS_ENDPOINT")
+    ca_data = os.environ.get("VOICESTACK_SANDBOX_EKS_CA_DATA")
+    if not (endpoint and ca_data):
+        return
+    original = eks_models.Cluster.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.endpoint = endpoint
+        self.certificate_authority = {"data": ca_data}
+
+    eks_models.Cluster.__init__ = init
+
+
+# --- STS: a presigned GetCallerIdentity URL (what an EKS token holds) carries
+# its signature in the query string. moto's server routes such a request to S3
+# and answers it for a made-up caller. Route it by its credential scope and
+# answer for its access key, as for a header-signed request.
+
+
+@fix
+def presigned_requests():
+    from moto.core.responses import BaseResponse
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    def query_credential(query: str) -> str | None:
+        values = parse_qs(query).get("X-Amz-Credential")
+        return values[0] if values else None
+
+    original_infer = DomainDispatcherApplication.infer_service_region_host
+
+    def infer_service_region_host(self, environ, path):
+        credential = query_credential(environ.get("QUERY_STRING", ""))
+        if credential and not environ.get("HTTP_AUTHORIZATION"):
+            environ = {**environ, "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders=host"}
+        return original_infer(self, environ, path)
+
+    original_access_key = BaseResponse.get_access_key
+
+    def get_access_key(self):
+        credential = None if "Authorization" in self.headers else self.querystring.get("X-Amz-Credential")
+        return credential[0].split("/")[0] if credential else original_access_key(self)
+
+    DomainDispatcherApplication.infer_service_region_host = infer_service_region_host
+    BaseResponse.get_access_key = get_access_key
 
 
 # --- EKS: a node group created without remote access gets a made-up one
