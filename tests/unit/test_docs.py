@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = (
     [("module", f"voicestack.aws.{p.stem}") for p in sorted((ROOT / "plugins" / "modules").glob("[!_]*.py"))]
     + [("lookup", f"voicestack.aws.{p.stem}") for p in sorted((ROOT / "plugins" / "lookup").glob("[!_]*.py"))]
+    + [("filter", f"voicestack.aws.{p.stem}") for p in sorted((ROOT / "plugins" / "filter").glob("[!_]*.py"))]
     + [("role", f"voicestack.aws.{p.name}") for p in sorted((ROOT / "roles").iterdir()) if p.is_dir()]
 )
 
