@@ -60,11 +60,11 @@ test: venv tools ## the whole suite: unit, then integration against a fresh sand
 	@status=0; $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	  $(PY) sandbox/sandbox.py down; exit $$status
 
-demo: venv tools ## provision the whole stack into a fresh local sandbox account
+demo: venv tools ## provision the whole stack into two accounts of a fresh local sandbox
 	@$(PY) sandbox/sandbox.py down >/dev/null
 	@$(PY) sandbox/sandbox.py up
 	@set -a; . sandbox/.state/sandbox.env; set +a; \
-	  VAULT_TOKEN=$$VOICESTACK_SANDBOX_ROOT_TOKEN ansible-playbook -i sandbox/.state/inventory.json \
+	  VAULT_TOKEN=$$VOICESTACK_SANDBOX_ROOT_TOKEN ansible-playbook -i inventory/sandbox --forks 2 \
 	    playbooks/bootstrap_backend.yml playbooks/site.yml
 	@$(PY) sandbox/sandbox.py status
 	@echo "Provisioned into the sandbox. Stop it with 'make sandbox-down'."

@@ -262,6 +262,30 @@ def presigned_requests():
     BaseResponse.get_access_key = get_access_key
 
 
+# --- S3: moto enforces a bucket policy but ignores its conditions, so the
+# usual TLS-only statement (Deny everything when aws:SecureTransport is false)
+# denies every request. Here a statement with a condition never applies:
+# requests to the sandbox stand in for TLS requests, which such a statement
+# does not match.
+
+
+@fix
+def s3_bucket_policy_conditions():
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3 import models as s3_models
+
+    def get_permission(self, action, resource):
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        policy = json.loads(self.policy)
+        statements = policy.get("Statement", [])
+        statements = [statements] if isinstance(statements, dict) else statements
+        unconditional = {**policy, "Statement": [s for s in statements if "Condition" not in s]}
+        return IAMPolicy(json.dumps(unconditional)).is_action_permitted(action, resource)
+
+    s3_models.FakeBucket.get_permission = get_permission
+
+
 # --- EKS: a node group created without remote access gets a made-up one
 # (ec2SshKey "eksKeypair"), which Terraform sees as drift that forces a new
 # node group on every plan. EKS itself returns none.

@@ -3,9 +3,11 @@
 
 ``sandbox.py up`` starts, on loopback and each as its own process recorded by
 pid: a moto server (AWS), an OpenBao dev server (Vault API) configured with
-the AWS secrets engine, AppRole and JWT auth and a file audit log, and etcd
-plus kube-apiserver with static token auth. It then writes an Ansible
-inventory and an env file describing them into the state folder.
+the AWS secrets engine, AppRole, JWT and Kubernetes auth and a file audit log,
+etcd plus kube-apiserver, and the webhook that lets kube-apiserver accept EKS
+tokens (eks_authenticator.py). moto serves every EKS cluster's endpoint as that
+kube-apiserver. It then writes an env file describing them into the state
+folder, which the sandbox inventory (inventory/sandbox) reads.
 
 ``sandbox.py down`` stops exactly what ``up`` started; with nothing running it
 exits 0. ``sandbox.py status`` prints what runs where.
@@ -43,17 +45,6 @@ PORT_BASE = int(os.environ.get("VOICESTACK_SANDBOX_PORT_BASE", "18200"))
 ACCOUNT_ID = "123456789012"
 OTHER_ACCOUNT_ID = "210987654321"
 REGION = "us-east-1"
-STATE_BUCKET = "voicestack-sandbox-tfstate"
-# What a sandbox account differs in from a customer's: two zones, one NAT, no
-# IAM propagation wait, an ALB without certificate or deletion protection, no
-# standby replicas.
-SANDBOX_STACK_VARIABLES = {
-    "availability_zones": ["us-east-1a", "us-east-1b"],
-    "single_nat_gateway": True,
-    "iam_propagation_wait_seconds": 0,
-    "alb": {"deletion_protection": False, "allow_http_only": True},
-    "vector_store": {"standby_replicas": False},
-}
 
 PORTS = {
     "openbao": PORT_BASE,
@@ -62,6 +53,7 @@ PORTS = {
     "etcd": PORT_BASE + 3,
     "etcd-peer": PORT_BASE + 4,
     "kube-apiserver": PORT_BASE + 5,
+    "eks-authenticator": PORT_BASE + 6,
 }
 
 
@@ -166,17 +158,22 @@ def write_private(path: Path, text: str) -> None:
 # components
 
 
-def start_moto() -> dict:
+def start_moto(kube_url: str, kube_ca_data: str) -> dict:
     port = PORTS["moto"]
-    # AWS managed policies (AmazonEKSClusterPolicy, ...) exist in every account.
     proc = start(
         "moto",
         [sys.executable, str(HERE / "moto_server.py"), "--port", str(port)],
-        env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
+        env={
+            # AWS managed policies (AmazonEKSClusterPolicy, ...) exist in every account.
+            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+            "VOICESTACK_SANDBOX_EKS_ENDPOINT": kube_url,
+            "VOICESTACK_SANDBOX_EKS_CA_DATA": kube_ca_data,
+            "VOICESTACK_SANDBOX_MOTO_REQUEST_LOG": str(STATE / "moto-requests.jsonl"),
+        },
     )
     url = f"http://127.0.0.1:{port}"
     wait_until("moto", lambda: http("GET", f"{url}/moto-api/data.json") is not None, proc, STATE / "logs/moto.log")
-    return {"url": url}
+    return {"url": url, "request_log": str(STATE / "moto-requests.jsonl")}
 
 
 def start_openbao(tools: dict, aws_url: str) -> dict:
@@ -301,13 +298,39 @@ def kube_pki(pki: Path) -> None:
     openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub")
 
 
-def start_kube_apiserver(tools: dict, etcd_url: str) -> dict:
+def start_eks_authenticator(sts_url: str) -> dict:
+    port = PORTS["eks-authenticator"]
+    url = f"http://127.0.0.1:{port}"
+    proc = start(
+        "eks-authenticator",
+        [sys.executable, str(HERE / "eks_authenticator.py"), "--port", str(port), "--sts-url", sts_url],
+    )
+    review = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": "none"}}
+    wait_until(
+        "eks-authenticator",
+        lambda: "status" in http("POST", f"{url}/authenticate", body=review),
+        proc,
+        STATE / "logs/eks-authenticator.log",
+    )
+    return {"url": url}
+
+
+def start_kube_apiserver(tools: dict, etcd_url: str, authenticator_url: str) -> dict:
     port = PORTS["kube-apiserver"]
     pki = STATE / "kube"
-    kube_pki(pki)
     token = secrets.token_urlsafe(32)
     # Static token auth: the sandbox admin is in system:masters.
     write_private(pki / "tokens.csv", f'{token},voicestack-admin,voicestack-admin,"system:masters"\n')
+    # Bearer tokens it does not know go to the EKS authenticator webhook.
+    webhook = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "eks-authenticator", "cluster": {"server": f"{authenticator_url}/authenticate"}}],
+        "users": [{"name": "kube-apiserver", "user": {}}],
+        "contexts": [{"name": "webhook", "context": {"cluster": "eks-authenticator", "user": "kube-apiserver"}}],
+        "current-context": "webhook",
+    }
+    write_private(pki / "eks-authenticator.kubeconfig", json.dumps(webhook))
     url = f"https://127.0.0.1:{port}"
     proc = start(
         "kube-apiserver",
@@ -321,6 +344,8 @@ def start_kube_apiserver(tools: dict, etcd_url: str) -> dict:
             f"--tls-private-key-file={pki / 'apiserver.key'}",
             f"--client-ca-file={pki / 'ca.crt'}",
             f"--token-auth-file={pki / 'tokens.csv'}",
+            f"--authentication-token-webhook-config-file={pki / 'eks-authenticator.kubeconfig'}",
+            "--authentication-token-webhook-version=v1",
             "--authorization-mode=RBAC",
             "--service-account-issuer=https://kubernetes.default.svc",
             f"--service-account-key-file={pki / 'sa.pub'}",
@@ -341,8 +366,7 @@ def start_kube_apiserver(tools: dict, etcd_url: str) -> dict:
             return resp.read().strip() == b"ok"
 
     wait_until("kube-apiserver", ready, proc, STATE / "logs/kube-apiserver.log", timeout=120)
-    ca_data = base64.b64encode((pki / "ca.crt").read_bytes()).decode()
-    return {"url": url, "token": token, "ca_file": str(pki / "ca.crt"), "ca_data": ca_data}
+    return {"url": url, "token": token, "ca_file": str(pki / "ca.crt")}
 
 
 # --------------------------------------------------------------------------
@@ -350,10 +374,12 @@ def start_kube_apiserver(tools: dict, etcd_url: str) -> dict:
 
 
 def write_outputs(state: dict, tools: dict) -> None:
+    """sandbox.env: everything the sandbox inventory (inventory/sandbox) and the tests read."""
     vault, kube = state["openbao"], state["kube-apiserver"]
     env = {
         "VOICESTACK_SANDBOX_DIR": str(STATE),
         "VOICESTACK_ACCOUNT_ID": ACCOUNT_ID,
+        "VOICESTACK_OTHER_ACCOUNT_ID": OTHER_ACCOUNT_ID,
         "AWS_REGION": REGION,
         "AWS_ENDPOINT_URL": state["moto"]["url"],
         "VAULT_ADDR": vault["url"],
@@ -362,36 +388,11 @@ def write_outputs(state: dict, tools: dict) -> None:
         "VOICESTACK_KUBE_API": kube["url"],
         "VOICESTACK_KUBE_TOKEN": kube["token"],
         "VOICESTACK_KUBE_CA_FILE": kube["ca_file"],
+        "VOICESTACK_TOFU": tools["VOICESTACK_TOFU"],
+        "VOICESTACK_TF_CLI_CONFIG": tools["VOICESTACK_TF_CLI_CONFIG"],
     }
     write_private(STATE / "sandbox.env", "".join(f"{k}={v}\n" for k, v in env.items()))
     write_private(STATE / "state.json", json.dumps(state, indent=2) + "\n")
-    inventory = {
-        "all": {
-            "children": {
-                "customer_accounts": {
-                    "hosts": {
-                        "sandbox": {
-                            "ansible_connection": "local",
-                            "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-                            "voicestack_account_id": ACCOUNT_ID,
-                            "voicestack_region": REGION,
-                            "voicestack_aws_endpoint_url": state["moto"]["url"],
-                            "voicestack_customer": "sandbox",
-                            "vault_credentials_url": vault["url"],
-                            "vault_credentials_aws_role": "voicestack-deployer",
-                            "terraform_stack_backend_bucket": STATE_BUCKET,
-                            "terraform_stack_backend_use_path_style": True,
-                            "terraform_stack_binary_path": tools["VOICESTACK_TOFU"],
-                            "terraform_stack_cli_config_file": tools["VOICESTACK_TF_CLI_CONFIG"],
-                            "terraform_stack_work_root": str(STATE / "work"),
-                            "terraform_stack_variables": SANDBOX_STACK_VARIABLES,
-                        }
-                    }
-                }
-            }
-        }
-    }
-    write_private(STATE / "inventory.json", json.dumps(inventory, indent=2) + "\n")
 
 
 # --------------------------------------------------------------------------
@@ -427,13 +428,18 @@ def cmd_up() -> int:
     state: dict = {}
     step = "moto"
     try:
-        state["moto"] = start_moto()
+        pki = STATE / "kube"
+        kube_pki(pki)
+        kube_url = f"https://127.0.0.1:{PORTS['kube-apiserver']}"
+        state["moto"] = start_moto(kube_url, base64.b64encode((pki / "ca.crt").read_bytes()).decode())
+        step = "eks-authenticator"
+        state["eks-authenticator"] = start_eks_authenticator(state["moto"]["url"])
         step = "openbao"
         state["openbao"] = start_openbao(tools, state["moto"]["url"])
         step = "etcd"
         state["etcd"] = start_etcd(tools)
         step = "kube-apiserver"
-        state["kube-apiserver"] = start_kube_apiserver(tools, state["etcd"]["url"])
+        state["kube-apiserver"] = start_kube_apiserver(tools, state["etcd"]["url"], state["eks-authenticator"]["url"])
         step = "openbao kubernetes auth"
         state["openbao"]["kubernetes"] = vault_setup.configure_kubernetes_auth(
             url=state["openbao"]["url"],
@@ -482,11 +488,11 @@ def cmd_status() -> int:
         return 0
     state = json.loads((STATE / "state.json").read_text())
     alive = {p.stem: running(*read_pid(p)) for p in pidfiles()}
-    for name in ("moto", "openbao", "etcd", "kube-apiserver"):
+    for name in ("moto", "eks-authenticator", "openbao", "etcd", "kube-apiserver"):
         flag = "running" if alive.get(name) else "STOPPED"
-        print(f"  {name:15} {state[name]['url']:28} {flag}")
-    print(f"  inventory       {STATE / 'inventory.json'}")
-    print(f"  environment     {STATE / 'sandbox.env'}")
+        print(f"  {name:18} {state[name]['url']:28} {flag}")
+    print(f"  inventory          {HERE.parent / 'inventory/sandbox'}")
+    print(f"  environment        {STATE / 'sandbox.env'}")
     return 0
 
 

@@ -19,6 +19,14 @@ LOGS=$CACHE/logs
 MIRROR=$CACHE/providers
 mkdir -p "$CACHE" "$LOGS"
 
+# One build per cache at a time: a second `make tools` waits for the first
+# and then finds everything cached.
+exec 9>"$CACHE/.lock"
+if ! flock -n 9; then
+  echo "tools: another build is running in $CACHE; waiting for it" >&2
+  flock 9
+fi
+
 export GOFLAGS=-buildvcs=false GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off
 export GOMAXPROCS=${VOICESTACK_BUILD_JOBS:-$(nproc)}
 

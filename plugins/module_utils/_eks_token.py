@@ -74,3 +74,19 @@ def kubeconfig(cluster_name: str, endpoint: str, certificate_authority_data: str
         "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
         "current-context": cluster_name,
     }
+
+
+def write_ca_file(path: str, certificate_authority_data: str) -> bool:
+    """Write the cluster's (public) CA bundle to path, creating its folder; True when the file changed."""
+    import os
+
+    pem = base64.b64decode(certificate_authority_data)
+    if os.path.exists(path):
+        with open(path, "rb") as existing:
+            if existing.read() == pem:
+                return False
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb") as out:
+        out.write(pem)
+    os.chmod(path, 0o644)
+    return True

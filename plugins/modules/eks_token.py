@@ -10,8 +10,12 @@ description:
   - Presigns an STS GetCallerIdentity request for one cluster and encodes it as the bearer token EKS accepts
     (the format C(aws eks get-token) prints), without the aws CLI.
   - The token is valid for about 15 minutes; RV(expiration_timestamp) says until when.
-  - With O(cluster_endpoint) and O(cluster_certificate_authority_data) it also returns an in-memory kubeconfig
-    for the C(kubeconfig) option of the kubernetes.core modules, so no token is ever written to disk.
+  - With O(cluster_endpoint) and O(cluster_certificate_authority_data) it also returns an in-memory kubeconfig,
+    for example to write one for kubectl.
+  - With O(ca_file) it writes the cluster's CA bundle (public) there, so that kubernetes.core modules can verify the
+    API server with C(host), C(api_key) (the token) and C(ca_cert), and no token is ever written to disk. Prefer
+    that to passing RV(kubeconfig) to kubernetes.core: its C(kubeconfig) option is no_log, so every value in it
+    (the cluster's name among them) is masked wherever it appears in the module's result.
   - Always use C(no_log=true) on the task; the token grants the caller's access to the cluster.
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -20,7 +24,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Creating a token changes nothing, so it is also created in check mode.
+    details: Creating a token changes nothing, so it is also created in check mode; so is O(ca_file).
   diff_mode:
     support: none
 options:
@@ -29,11 +33,16 @@ options:
     type: str
     required: true
   cluster_endpoint:
-    description: The cluster's API endpoint (C(https://...)), to build RV(kubeconfig).
+    description: The cluster's API endpoint (C(https://...)), to build RV(kubeconfig); needs
+      O(cluster_certificate_authority_data).
     type: str
   cluster_certificate_authority_data:
-    description: The cluster's base64 CA bundle, to build RV(kubeconfig).
+    description: The cluster's base64 CA bundle, to build RV(kubeconfig) and write O(ca_file).
     type: str
+  ca_file:
+    description: Write the cluster's CA bundle (PEM) to this file, creating its folder; needs
+      O(cluster_certificate_authority_data).
+    type: path
 """
 
 EXAMPLES = r"""
@@ -49,9 +58,20 @@ EXAMPLES = r"""
   register: eks
   no_log: true
 
-- name: Use it
+- name: Token and CA bundle for kubernetes.core
+  voicestack.aws.eks_token:
+    cluster_name: "{{ outputs.cluster_name }}"
+    cluster_certificate_authority_data: "{{ outputs.cluster_certificate_authority_data }}"
+    ca_file: ~/.cache/voicestack/eks/voice.crt
+    region: eu-west-1
+  register: eks
+  no_log: true
+
+- name: Use them
   kubernetes.core.k8s_info:
-    kubeconfig: "{{ eks.kubeconfig }}"
+    host: "{{ outputs.cluster_endpoint }}"
+    api_key: "{{ eks.token }}"
+    ca_cert: "{{ eks.ca_file }}"
     kind: Namespace
   no_log: true
 """
@@ -68,13 +88,17 @@ expiration_timestamp:
   sample: "2026-11-30T10:14:00Z"
 kubeconfig:
   description: A kubeconfig with one cluster, user and context, for the C(kubeconfig) option of kubernetes.core.
-  returned: when O(cluster_endpoint) and O(cluster_certificate_authority_data) are given
+  returned: when O(cluster_endpoint) is given
   type: dict
+ca_file:
+  description: Where the cluster's CA bundle was written.
+  returned: when O(ca_file) is given
+  type: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.voicestack.aws.plugins.module_utils._eks_token import eks_token, kubeconfig
+from ansible_collections.voicestack.aws.plugins.module_utils._eks_token import eks_token, kubeconfig, write_ca_file
 
 
 def main():
@@ -83,8 +107,12 @@ def main():
             "cluster_name": {"type": "str", "required": True},
             "cluster_endpoint": {"type": "str"},
             "cluster_certificate_authority_data": {"type": "str"},
+            "ca_file": {"type": "path"},
         },
-        required_together=[["cluster_endpoint", "cluster_certificate_authority_data"]],
+        required_by={
+            "cluster_endpoint": "cluster_certificate_authority_data",
+            "ca_file": "cluster_certificate_authority_data",
+        },
         supports_check_mode=True,
     )
     params = module.params
@@ -99,6 +127,12 @@ def main():
             params["cluster_certificate_authority_data"],
             result["token"],
         )
+    if params["ca_file"]:
+        try:
+            write_ca_file(params["ca_file"], params["cluster_certificate_authority_data"])
+        except (OSError, ValueError) as exc:
+            module.fail_json(msg=f"cannot write the cluster's CA bundle to {params['ca_file']}: {exc}")
+        result["ca_file"] = params["ca_file"]
     module.exit_json(changed=False, **result)
 
 

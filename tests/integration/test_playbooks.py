@@ -1,47 +1,39 @@
-"""The playbooks end to end on the sandbox account: bootstrap, provision,
-re-run without changes, check mode, guarded destroy; leases revoked each time."""
+"""The playbooks end to end on the sandbox inventory's two customer accounts:
+bootstrap, provision both at once, re-run without changes, check mode,
+service account and verification, drift, bad input, guarded destroy; leases
+revoked each time."""
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-from pathlib import Path
 
 import boto3
 import hvac
 import pytest
+import yaml
+from ansible_cli import (
+    ACCOUNTS,
+    INVENTORY,
+    ansible_playbook,
+    moto_request_offset,
+    moto_requests,
+    output,
+    plan_counts,
+    recap,
+    sandbox_env,
+)
+from canary import audit_offset
+from kubernetes import client as k8s
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
+NAMESPACES = {"acme": "voice", "globex": "voice-globex"}
+NO_CHANGES = {"create": 0, "update": 0, "delete": 0, "replace": 0}
 
 
-def playbook(sandbox, name, *extra, tmp_path=None):
-    inventory = Path(sandbox["openbao"]["audit_log"]).parent / "inventory.json"
-    env = {**os.environ, "ANSIBLE_STDOUT_CALLBACK": "default"}
-    if tmp_path:
-        env["ANSIBLE_LOG_PATH"] = str(tmp_path / "ansible.log")
-    return subprocess.run(
-        ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks" / name), *extra],
-        env={**env, "VAULT_TOKEN": sandbox["openbao"]["root_token"]},
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-
-
-def recap(result):
-    match = re.search(r"sandbox\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", result.stdout)
-    assert match, result.stdout[-3000:] + result.stderr[-3000:]
-    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups()), strict=True))
-
-
-def moto(sandbox, service):
-    """A client of the sandbox's moto (it accepts any key)."""
-    return boto3.client(
+def moto(sandbox, service, account="123456789012"):
+    """A client of the sandbox's moto acting in one account (moto accepts any key)."""
+    client = boto3.client(
         service,
         endpoint_url=sandbox["moto"]["url"],
         region_name="us-east-1",
@@ -49,101 +41,217 @@ def moto(sandbox, service):
         aws_secret_access_key="sandbox",
     )
 
+    def in_account(request, **_):
+        request.headers["x-moto-account-id"] = account
 
-def alb(sandbox):
-    """(elbv2 client, ARN of the sandbox account's load balancer)."""
-    elbv2 = moto(sandbox, "elbv2")
-    return elbv2, elbv2.describe_load_balancers(Names=["sandbox-voice"])["LoadBalancers"][0]["LoadBalancerArn"]
+    client.meta.events.register("before-sign", in_account)
+    return client
+
+
+def alb(sandbox, host="acme"):
+    """(elbv2 client, ARN of the host's load balancer)."""
+    elbv2 = moto(sandbox, "elbv2", ACCOUNTS[host])
+    return elbv2, elbv2.describe_load_balancers(Names=[f"{host}-voice"])["LoadBalancers"][0]["LoadBalancerArn"]
+
+
+def idle_timeout(sandbox, host="acme"):
+    elbv2, arn = alb(sandbox, host)
+    attributes = elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
+    return {a["Key"]: a["Value"] for a in attributes}["idle_timeout.timeout_seconds"]
+
+
+def kube(sandbox):
+    """The sandbox kube-apiserver as its admin."""
+    env = sandbox_env(sandbox)
+    config = k8s.Configuration()
+    config.host = env["VOICESTACK_KUBE_API"]
+    config.ssl_ca_cert = env["VOICESTACK_KUBE_CA_FILE"]
+    config.api_key = {"authorization": f"Bearer {env['VOICESTACK_KUBE_TOKEN']}"}
+    return k8s.CoreV1Api(k8s.ApiClient(config))
+
+
+def service_account(sandbox, host):
+    return kube(sandbox).read_namespaced_service_account("voice-agent", NAMESPACES[host])
 
 
 def outstanding_leases(sandbox):
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
-    listing = vault.list("sys/leases/lookup/aws/sts/voicestack-deployer")
-    return set(listing["data"]["keys"]) if listing else set()
-
-
-def plan_counts(result):
-    """The plan summary the role prints: {'create': N, ...}."""
-    match = re.search(r'"msg": (\{[^}]*"create"[^}]*\})', result.stdout)
-    assert match, result.stdout[-3000:]
-    return json.loads(match.group(1))
+    leases = set()
+    for role in ("voicestack-deployer", "voicestack-other-account"):
+        listing = vault.list(f"sys/leases/lookup/aws/sts/{role}")
+        leases |= set(listing["data"]["keys"]) if listing else set()
+    return leases
 
 
 @pytest.fixture(scope="module")
 def provisioned(sandbox):
     before = outstanding_leases(sandbox)
-    boot = playbook(sandbox, "bootstrap_backend.yml")
-    assert boot.returncode == 0, boot.stdout[-3000:] + boot.stderr[-3000:]
-    first = playbook(sandbox, "site.yml")
-    assert first.returncode == 0, first.stdout[-5000:] + first.stderr[-3000:]
+    boot = ansible_playbook(sandbox, "bootstrap_backend.yml")
+    assert boot.returncode == 0, output(boot)
+    first = ansible_playbook(sandbox, "site.yml", "--forks", "2")
+    assert first.returncode == 0, output(first)
     yield first, before
-    gone = playbook(sandbox, "destroy.yml", "-e", "confirm_destroy=123456789012")
-    assert gone.returncode == 0, gone.stdout[-3000:] + gone.stderr[-3000:]
+    for host, account in ACCOUNTS.items():
+        if moto(sandbox, "eks", account).list_clusters()["clusters"]:
+            ansible_playbook(sandbox, "destroy.yml", "-l", host, "-e", f"confirm_destroy={account}")
 
 
-def test_site_applies_the_stack_and_reports_changed(provisioned, sandbox):
+def test_bootstrap_makes_a_kms_encrypted_tls_only_bucket_per_account_idempotently(provisioned, sandbox):
+    for account in ACCOUNTS.values():
+        s3, kms = moto(sandbox, "s3", account), moto(sandbox, "kms", account)
+        bucket = f"voicestack-tfstate-{account}"
+        key_arn = kms.describe_key(KeyId="alias/voicestack-tfstate")["KeyMetadata"]["Arn"]
+        assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"] is True
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+        statement = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"][0]
+        assert statement["Effect"] == "Deny"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        # The state object is encrypted with that key.
+        state = s3.head_object(Bucket=bucket, Key=f"accounts/{account}/voice.tfstate")
+        assert state["ServerSideEncryption"] == "aws:kms"
+    again = ansible_playbook(sandbox, "bootstrap_backend.yml")
+    assert again.returncode == 0, output(again)
+    for host in ACCOUNTS:
+        assert recap(again, host)["changed"] == 1  # only the revocation of this run's lease and token
+
+
+def test_site_provisions_both_accounts_in_one_run(provisioned, sandbox):
     first, before = provisioned
-    counts = plan_counts(first)
-    assert counts["create"] >= 10
-    assert recap(first)["changed"] >= 1
-    eks = moto(sandbox, "eks")
-    assert eks.list_clusters()["clusters"] == ["sandbox-voice"]
+    for host, account in ACCOUNTS.items():
+        assert plan_counts(first, host)["create"] >= 10
+        assert moto(sandbox, "eks", account).list_clusters()["clusters"] == [f"{host}-voice"]
     assert outstanding_leases(sandbox) == before
+
+
+def test_each_service_account_carries_its_accounts_role(provisioned, sandbox):
+    for host, account in ACCOUNTS.items():
+        arn = service_account(sandbox, host).metadata.annotations["eks.amazonaws.com/role-arn"]
+        assert arn == f"arn:aws:iam::{account}:role/{host}-voice-agent"
+        assert moto(sandbox, "iam", account).get_role(RoleName=f"{host}-voice-agent")["Role"]["Arn"] == arn
 
 
 def test_a_second_run_changes_nothing(provisioned, sandbox):
     _, before = provisioned
-    again = playbook(sandbox, "site.yml")
-    assert again.returncode == 0, again.stdout[-3000:]
-    assert plan_counts(again) == {"create": 0, "update": 0, "delete": 0, "replace": 0}
-    assert recap(again)["changed"] == 1  # only the revocation of this run's lease and token
+    again = ansible_playbook(sandbox, "site.yml", "--forks", "2")
+    assert again.returncode == 0, output(again)
+    for host in ACCOUNTS:
+        assert plan_counts(again, host) == NO_CHANGES
+        assert recap(again, host)["changed"] == 1  # only the revocation of this run's lease and token
     assert outstanding_leases(sandbox) == before
 
 
 def test_check_mode_plans_only(provisioned, sandbox):
-    checked = playbook(
-        sandbox,
-        "site.yml",
-        "--check",
-        "-e",
-        '{"terraform_stack_variables": {"availability_zones": ["us-east-1a", "us-east-1b"], '
-        '"single_nat_gateway": true, "iam_propagation_wait_seconds": 0, '
-        '"alb": {"deletion_protection": false, "allow_http_only": true, '
-        '"idle_timeout": 1800}, "vector_store": {"standby_replicas": false}}}',
+    variables = yaml.safe_load((INVENTORY / "group_vars" / "customer_accounts.yml").read_text())[
+        "terraform_stack_variables"
+    ]
+    variables["alb"]["idle_timeout"] = 1800
+    checked = ansible_playbook(
+        sandbox, "site.yml", "-l", "acme", "--check", "-e", json.dumps({"terraform_stack_variables": variables})
     )
-    assert checked.returncode == 0, checked.stdout[-3000:]
+    assert checked.returncode == 0, output(checked)
     assert plan_counts(checked)["update"] >= 1
-    elbv2, arn = alb(sandbox)
-    attributes = {
-        a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
-    }
-    assert attributes["idle_timeout.timeout_seconds"] == "3600"
+    assert idle_timeout(sandbox) == "3600"
 
 
-def test_destroy_refuses_without_the_account_id(provisioned, sandbox):
-    refused = playbook(sandbox, "destroy.yml", "-e", "confirm_destroy=yes")
-    assert refused.returncode == 2
-    assert "refusing to destroy account 123456789012: pass -e confirm_destroy=123456789012" in refused.stdout
+def test_a_hand_edited_annotation_is_put_back_and_other_owners_fields_kept(provisioned, sandbox):
+    api = kube(sandbox)
+    api.patch_namespaced_service_account(
+        "voice-agent",
+        "voice",
+        {
+            "metadata": {
+                "annotations": {
+                    "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/someone-else",
+                    "team": "ops",
+                },
+                "labels": {"cost-center": "42"},
+            }
+        },
+        field_manager="kubectl-edit",
+    )
+    put_back = ansible_playbook(sandbox, "site.yml", "-l", "acme", "--tags", "service_account", "--diff")
+    assert put_back.returncode == 0, output(put_back)
+    assert "someone-else" in put_back.stdout  # the diff shows what was put back
+    metadata = service_account(sandbox, "acme").metadata
+    assert metadata.annotations["eks.amazonaws.com/role-arn"] == "arn:aws:iam::123456789012:role/acme-voice-agent"
+    assert metadata.annotations["team"] == "ops"
+    assert metadata.labels["cost-center"] == "42"
+    again = ansible_playbook(sandbox, "site.yml", "-l", "acme", "--tags", "service_account")
+    assert recap(again)["changed"] == 1  # only the revocation
 
 
-def test_drift_is_reported_then_repaired(provisioned, sandbox, tmp_path):
+def test_a_short_agent_timeout_fails_the_preflight_before_any_call(provisioned, sandbox):
+    audit_log = sandbox["openbao"]["audit_log"]
+    audit, requests = audit_offset(audit_log), moto_request_offset(sandbox)
+    short = ansible_playbook(sandbox, "site.yml", "-l", "acme", "-e", "verify_agent_server_timeout=60")
+    assert short.returncode == 2
+    assert "the agent's server-side timeout (60 s) is shorter than the ALB idle timeout (3600 s)" in short.stdout
+    assert moto_requests(sandbox, requests) == []
+    assert audit_offset(audit_log) == audit  # Vault was not asked either
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"voicestack_account_id": "12345678901"}, "must be 12 digits"),
+        ({"voicestack_customer": "Acme"}, "terraform_stack_customer 3-20 lowercase"),
+        ({"voicestack_region": "us-east1"}, "region"),
+        ({"terraform_stack_variables": {"vpc_cidr": "10.0.0.0/8"}}, "vpc_cidr must be an IPv4 CIDR block"),
+        ({"terraform_stack_variables": {"availability_zones": ["us-east-1a"]}}, "availability_zones must name 2 or 3"),
+    ],
+    ids=["account-11-digits", "customer-capitals", "region-typo", "vpc-cidr-too-big", "one-zone"],
+)
+def test_a_bad_inventory_value_fails_before_any_aws_call(provisioned, sandbox, extra, message):
+    requests = moto_request_offset(sandbox)
+    bad = ansible_playbook(sandbox, "site.yml", "-l", "acme", "-e", json.dumps(extra))
+    assert bad.returncode == 2, output(bad)
+    assert message in bad.stdout, output(bad)
+    assert moto_requests(sandbox, requests) == []
+
+
+def test_wrong_idle_timeout_fails_verify_shows_as_drift_and_is_repaired(provisioned, sandbox, tmp_path):
     elbv2, arn = alb(sandbox)
     # Someone "fixes" the load balancer by hand, back to the AWS default.
     elbv2.modify_load_balancer_attributes(
         LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "60"}]
     )
+    verified = ansible_playbook(sandbox, "site.yml", "-l", "acme", "--tags", "verify")
+    assert verified.returncode == 2, output(verified)
+    assert "the ALB's idle_timeout.timeout_seconds is 60, not 3600" in verified.stdout
+    assert idle_timeout(sandbox) == "60"  # verify never changes anything
 
-    drifted = playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}")
-    assert drifted.returncode == 2, drifted.stdout[-3000:]
+    drifted = ansible_playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}")
+    assert drifted.returncode == 2, output(drifted)
     assert "drift in 1 account(s): 123456789012" in drifted.stdout
     report = json.loads((tmp_path / "drift-report.json").read_text())
     assert report["drifted"] == ["123456789012"]
-    changes = report["accounts"][0]["plan"]["changes"]
-    assert {"address": "module.alb.aws_lb.this", "action": "update"} in changes
+    acme = next(a for a in report["accounts"] if a["account_id"] == "123456789012")
+    assert {"address": "module.alb.aws_lb.this", "action": "update"} in acme["plan"]["changes"]
     assert "`module.alb.aws_lb.this`: Terraform would update it" in (tmp_path / "drift-report.md").read_text()
 
-    repaired = playbook(sandbox, "site.yml")
-    assert repaired.returncode == 0, repaired.stdout[-3000:]
-    clean = playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}")
-    assert clean.returncode == 0, clean.stdout[-3000:]
+    repaired = ansible_playbook(sandbox, "site.yml", "-l", "acme")
+    assert repaired.returncode == 0, output(repaired)
+    assert idle_timeout(sandbox) == "3600"
+    clean = ansible_playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}")
+    assert clean.returncode == 0, output(clean)
     assert json.loads((tmp_path / "drift-report.json").read_text())["drifted"] == []
+
+
+def test_destroy_refuses_without_the_account_id(provisioned, sandbox):
+    requests = moto_request_offset(sandbox)
+    refused = ansible_playbook(sandbox, "destroy.yml", "-l", "acme", "-e", "confirm_destroy=yes")
+    assert refused.returncode == 2
+    assert "refusing to destroy account 123456789012: pass -e confirm_destroy=123456789012" in refused.stdout
+    assert moto_requests(sandbox, requests) == []
+
+
+def test_destroy_with_the_account_id_removes_the_stack(provisioned, sandbox):
+    _, before = provisioned
+    for host, account in ACCOUNTS.items():
+        gone = ansible_playbook(sandbox, "destroy.yml", "-l", host, "-e", f"confirm_destroy={account}")
+        assert gone.returncode == 0, output(gone)
+        assert moto(sandbox, "eks", account).list_clusters()["clusters"] == []
+    assert outstanding_leases(sandbox) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -62,6 +63,71 @@ def test_kube_apiserver_rejects_a_wrong_token(sandbox):
         with pytest.raises(kubernetes.client.ApiException) as err:
             kubernetes.client.CoreV1Api(api).list_namespace()
     assert err.value.status == 401
+
+
+def test_an_eks_cluster_is_served_by_the_sandbox_apiserver_with_eks_tokens(sandbox, root_token, tmp_path):
+    """moto's cluster endpoint and CA lead to the kube-apiserver, which accepts
+    an eks_token module token as the Vault-issued caller (EKS authenticator)."""
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=root_token)
+    secret = vault.secrets.aws.generate_credentials(name="voicestack-deployer", endpoint="sts")
+    data = secret["data"]
+    try:
+        eks = boto3.client(
+            "eks",
+            endpoint_url=sandbox["moto"]["url"],
+            region_name="us-east-1",
+            aws_access_key_id=data["access_key"],
+            aws_secret_access_key=data["secret_key"],
+            aws_session_token=data["security_token"],
+        )
+        cluster = eks.create_cluster(
+            name="token-test",
+            roleArn="arn:aws:iam::123456789012:role/eks",
+            resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        )["cluster"]
+        assert cluster["endpoint"] == sandbox["kube-apiserver"]["url"]
+        args = {
+            "cluster_name": "token-test",
+            "cluster_endpoint": cluster["endpoint"],
+            "cluster_certificate_authority_data": cluster["certificateAuthority"]["data"],
+            "region": "us-east-1",
+            "endpoint_url": sandbox["moto"]["url"],
+            "access_key": data["access_key"],
+            "secret_key": data["secret_key"],
+            "session_token": data["security_token"],
+        }
+        run = subprocess.run(
+            [
+                "ansible",
+                "localhost",
+                "-c",
+                "local",
+                "-e",
+                f"ansible_python_interpreter={sys.executable}",
+                "-m",
+                "voicestack.aws.eks_token",
+                "-a",
+                json.dumps(args),
+            ],
+            env={**os.environ, "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1", "ANSIBLE_STDOUT_CALLBACK": "json"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+        result = json.loads(run.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+        assert result["token"].startswith("k8s-aws-v1.")
+        config_file = tmp_path / "kubeconfig.json"
+        config_file.write_text(json.dumps(result["kubeconfig"]))
+        api = kubernetes.config.new_client_from_config(str(config_file))
+        review = kubernetes.client.AuthenticationV1Api(api).create_self_subject_review(
+            {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
+        )
+        assert ":assumed-role/voicestack-deployer/" in review.status.user_info.username
+        eks.delete_cluster(name="token-test")
+    finally:
+        vault.sys.revoke_lease(secret["lease_id"])
 
 
 def test_openbao_writes_its_audit_log(sandbox, root_token):

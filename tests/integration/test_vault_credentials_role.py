@@ -10,6 +10,7 @@ from pathlib import Path
 
 import hvac
 import pytest
+from ansible_cli import INVENTORY, sandbox_env
 from canary import Scan, audit_offset, issued_since, token_hmacs_since
 
 pytestmark = pytest.mark.integration
@@ -27,11 +28,12 @@ def playbook(sandbox, tmp_path, *extra, env=None, verbosity="-v"):
         "ANSIBLE_LOCAL_TEMP": str(tmp / "local"),
         "ANSIBLE_REMOTE_TEMP": str(tmp / "remote"),
         "ANSIBLE_KEEP_REMOTE_FILES": "false",
+        **sandbox_env(sandbox),
         **(env or {}),
     }
-    inventory = Path(sandbox["openbao"]["audit_log"]).parent / "inventory.json"
+    # One account of the sandbox inventory: request counts are per account.
     return subprocess.run(
-        ["ansible-playbook", "-i", str(inventory), str(PLAYBOOK), verbosity, *extra],
+        ["ansible-playbook", "-i", str(INVENTORY), "-l", "acme", str(PLAYBOOK), verbosity, *extra],
         env=run_env,
         capture_output=True,
         text=True,

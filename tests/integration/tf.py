@@ -14,18 +14,17 @@ from pathlib import Path
 
 import boto3
 import hvac
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# The sandbox inventory's stack inputs (its Jinja-templated agent block aside).
+_GROUP_VARS = yaml.safe_load((ROOT / "inventory/sandbox/group_vars/customer_accounts.yml").read_text())
 SANDBOX_VARS = {
     "account_id": "123456789012",
     "region": "us-east-1",
     "customer": "sandbox",
-    "availability_zones": ["us-east-1a", "us-east-1b"],
-    "single_nat_gateway": True,
-    "iam_propagation_wait_seconds": 0,
-    "alb": {"deletion_protection": False, "allow_http_only": True},
-    "vector_store": {"standby_replicas": False},
+    **{k: v for k, v in _GROUP_VARS["terraform_stack_variables"].items() if k != "agent"},
 }
 
 

@@ -17,6 +17,7 @@ from ansible_collections.voicestack.aws.plugins.module_utils._eks_token import (
     decode_token,
     eks_token,
     kubeconfig,
+    write_ca_file,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sandbox"))
@@ -122,3 +123,11 @@ def test_authenticator_refuses_a_url_without_the_cluster_header(moto_url):
     url = sts("us-east-1", moto_url).generate_presigned_url("get_caller_identity", Params={}, ExpiresIn=60)
     token = "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
     assert "x-k8s-aws-id" in eks_authenticator.review(token, moto_url)["error"]
+
+
+def test_ca_file_is_written_once_with_the_pem(tmp_path):
+    pem = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    path = tmp_path / "eks" / "cluster.crt"
+    assert write_ca_file(str(path), base64.b64encode(pem).decode()) is True
+    assert path.read_bytes() == pem
+    assert write_ca_file(str(path), base64.b64encode(pem).decode()) is False

@@ -144,3 +144,27 @@ def test_a_new_load_balancer_is_active_at_once():
         ]
         lb = boto3.client("elbv2", region_name="us-east-1").create_load_balancer(Name="voice", Subnets=subnets)
         assert lb["LoadBalancers"][0]["State"]["Code"] == "active"
+
+
+def test_a_tls_only_bucket_policy_does_not_deny_everything():
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="state")
+        deny_plain_http = {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::state", "arn:aws:s3:::state/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+        s3.put_bucket_policy(
+            Bucket="state", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny_plain_http]})
+        )
+        s3.put_object(Bucket="state", Key="k", Body=b"v")
+        assert s3.get_object(Bucket="state", Key="k")["Body"].read() == b"v"
+        unconditional = {**deny_plain_http, "Action": "s3:DeleteObject"}
+        del unconditional["Condition"]
+        policy = {"Version": "2012-10-17", "Statement": [deny_plain_http, unconditional]}
+        s3.put_bucket_policy(Bucket="state", Policy=json.dumps(policy))
+        with pytest.raises(ClientError, match="Forbidden"):
+            s3.delete_object(Bucket="state", Key="k")

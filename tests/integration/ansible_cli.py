@@ -1,0 +1,71 @@
+"""ansible-playbook against the sandbox inventory (inventory/sandbox: two
+customer accounts), with the sandbox's environment and its root token."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+INVENTORY = ROOT / "inventory" / "sandbox"
+ACCOUNTS = {"acme": "123456789012", "globex": "210987654321"}
+
+
+def sandbox_env(sandbox: dict) -> dict[str, str]:
+    path = Path(sandbox["openbao"]["audit_log"]).parent / "sandbox.env"
+    pairs = (line.partition("=") for line in path.read_text().splitlines() if line)
+    return {key: value for key, _, value in pairs}
+
+
+def ansible_playbook(sandbox, playbook, *extra, env=None, timeout=1800):
+    """Run one playbook (a path, or a name under playbooks/) on the sandbox inventory."""
+    path = Path(playbook) if os.path.isabs(playbook) else ROOT / "playbooks" / playbook
+    run_env = {
+        **os.environ,
+        **sandbox_env(sandbox),
+        "VAULT_TOKEN": sandbox["openbao"]["root_token"],
+        "ANSIBLE_STDOUT_CALLBACK": "default",
+        **(env or {}),
+    }
+    return subprocess.run(
+        ["ansible-playbook", "-i", str(INVENTORY), str(path), *extra],
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def output(result) -> str:
+    return result.stdout[-4000:] + result.stderr[-3000:]
+
+
+def recap(result, host="acme") -> dict[str, int]:
+    match = re.search(
+        rf"{host}\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", result.stdout
+    )
+    assert match, output(result)
+    return dict(zip(("ok", "changed", "unreachable", "failed", "skipped"), map(int, match.groups()), strict=True))
+
+
+def plan_counts(result, host="acme") -> dict[str, int]:
+    """The plan summary the terraform_stack role prints for one host: {'create': N, ...}."""
+    match = re.search(rf'ok: \[{host}\] => \{{\s+"msg": (\{{[^}}]*"create"[^}}]*\}})', result.stdout)
+    assert match, output(result)
+    return json.loads(match.group(1))
+
+
+def moto_requests(sandbox, offset=0) -> list[dict]:
+    """moto's request log from a byte offset: service, action, method, path of each request."""
+    with open(sandbox["moto"]["request_log"], encoding="utf-8") as log:
+        log.seek(offset)
+        return [json.loads(line) for line in log]
+
+
+def moto_request_offset(sandbox) -> int:
+    path = Path(sandbox["moto"]["request_log"])
+    return path.stat().st_size if path.exists() else 0
