@@ -73,7 +73,7 @@ lint: venv tools ## ruff, yamllint, tofu fmt
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/yamllint -s .
-	@. $(TOOLS_DIR)/tools.env && $$VOICESTACK_TOFU fmt -check -recursive terraform
+	@. $(TOOLS_DIR)/tools.env && TF_CLI_CONFIG_FILE=$$VOICESTACK_TF_CLI_CONFIG $$VOICESTACK_TOFU fmt -check -recursive terraform
 
 clean: sandbox-down ## remove the venv and sandbox state (keeps the tool cache)
 	rm -rf $(VENV) $(SCAN_VENV) sandbox/.state .pytest_cache

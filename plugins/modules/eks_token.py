@@ -14,8 +14,8 @@ description:
     for example to write one for kubectl.
   - With O(ca_file) it writes the cluster's CA bundle (public) there, so that kubernetes.core modules can verify the
     API server with C(host), C(api_key) (the token) and C(ca_cert), and no token is ever written to disk. Prefer
-    that to passing RV(kubeconfig) to kubernetes.core: its C(kubeconfig) option is no_log, so every value in it
-    (the cluster's name among them) is masked wherever it appears in the module's result.
+    that to passing RV(kubeconfig) to kubernetes.core, whose C(kubeconfig) option is no_log, so every value in
+    it (the cluster's name among them) is masked wherever it appears in the module's result.
   - Always use C(no_log=true) on the task; the token grants the caller's access to the cluster.
 extends_documentation_fragment:
   - amazon.aws.common.modules

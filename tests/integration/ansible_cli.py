@@ -54,7 +54,7 @@ def recap(result, host="acme") -> dict[str, int]:
 
 def plan_counts(result, host="acme") -> dict[str, int]:
     """The plan summary the terraform_stack role prints for one host: {'create': N, ...}."""
-    match = re.search(rf'ok: \[{host}\] => \{{\s+"msg": (\{{[^}}]*"create"[^}}]*\}})', result.stdout)
+    match = re.search(rf'(?:ok|changed): \[{host}\] => \{{\s+"msg": (\{{[^}}]*"create"[^}}]*\}})', result.stdout)
     assert match, output(result)
     return json.loads(match.group(1))
 

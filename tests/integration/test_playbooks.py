@@ -6,6 +6,7 @@ revoked each time."""
 from __future__ import annotations
 
 import json
+import threading
 
 import boto3
 import hvac
@@ -22,8 +23,10 @@ from ansible_cli import (
     recap,
     sandbox_env,
 )
-from canary import audit_offset
+from canary import audit_offset, issued_since
+from idle_proxy import IdleProxy
 from kubernetes import client as k8s
+from websockets.sync.server import serve
 
 pytestmark = pytest.mark.integration
 
@@ -238,6 +241,53 @@ def test_wrong_idle_timeout_fails_verify_shows_as_drift_and_is_repaired(provisio
     clean = ansible_playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}")
     assert clean.returncode == 0, output(clean)
     assert json.loads((tmp_path / "drift-report.json").read_text())["drifted"] == []
+
+
+def echo(ws):
+    for message in ws:
+        ws.send(message)
+
+
+def test_verify_probes_an_idle_websocket_and_reports_the_drop(provisioned, sandbox):
+    # The sandbox ALB forwards nothing, so the probe goes to a local echo
+    # server behind a proxy that, like a load balancer, cuts idle connections.
+    with serve(echo, "127.0.0.1", 0, ping_interval=None) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        with IdleProxy(("127.0.0.1", server.socket.getsockname()[1]), idle_timeout=1) as proxy:
+            probed = ansible_playbook(
+                sandbox,
+                "site.yml",
+                "-l",
+                "acme",
+                "--tags",
+                "verify",
+                "-e",
+                json.dumps(
+                    {
+                        "verify_websocket_probe": True,
+                        "verify_websocket_url": f"ws://127.0.0.1:{proxy.port}/",
+                        "verify_websocket_idle_seconds": 2.5,
+                    }
+                ),
+            )
+        server.shutdown()
+    assert probed.returncode == 2, output(probed)
+    assert "an idle WebSocket through the ALB was dropped" in probed.stdout
+    assert proxy.cut == 1
+
+
+def test_a_failed_plan_shows_terraforms_error_without_the_credentials(provisioned, sandbox):
+    raw_log = sandbox["openbao"]["raw_audit_log"]
+    offset = audit_offset(raw_log)
+    # Moving an account's state to another bucket needs a state migration,
+    # which Terraform refuses to guess.
+    failed = ansible_playbook(sandbox, "site.yml", "-l", "acme", "-v", "-e", "terraform_stack_backend_bucket=elsewhere")
+    assert failed.returncode == 2, output(failed)
+    assert "Error: Backend configuration changed" in failed.stdout, output(failed)
+    assert "-migrate-state" in failed.stdout, output(failed)
+    issued = issued_since(raw_log, offset)
+    assert issued, "the run issued no credentials to look for"
+    assert [kind for secret, kind in issued.items() if secret in failed.stdout + failed.stderr] == []
 
 
 def test_destroy_refuses_without_the_account_id(provisioned, sandbox):

@@ -1,0 +1,84 @@
+#!/usr/bin/python
+# Copyright: voicestack.aws contributors
+# Apache License 2.0 (see LICENSE)
+
+DOCUMENTATION = r"""
+module: mirror_dir
+short_description: Make a folder an exact copy of another, in one step
+version_added: 0.1.0
+description:
+  - Copies every file of O(src) whose content differs into O(dest) (files mode 0600, folders 0700) and removes
+    what O(src) no longer has, leaving names in O(keep) alone. Both paths are on the host the module runs on.
+  - One module run for the whole tree, where M(ansible.builtin.copy) runs once per file; role terraform_stack
+    uses it to copy the bundled Terraform into an account's work folder.
+attributes:
+  check_mode:
+    support: full
+    details: Reports what would be copied and removed.
+  diff_mode:
+    support: none
+options:
+  src:
+    description: Folder to copy.
+    type: path
+    required: true
+  dest:
+    description: Folder to make identical to O(src); created when missing.
+    type: path
+    required: true
+  keep:
+    description: File or folder names, at any depth, that are neither copied nor removed (for example C(.terraform)).
+    type: list
+    elements: str
+    default: []
+"""
+
+EXAMPLES = r"""
+- name: Work copy of the bundled Terraform, keeping Terraform's own data
+  voicestack.aws.mirror_dir:
+    src: "{{ role_path }}/../../terraform"
+    dest: ~/.cache/voicestack/work/123456789012/terraform
+    keep: [.terraform, .terraform.lock.hcl]
+"""
+
+RETURN = r"""
+copied:
+  description: Files copied (or, in check mode, that would be), relative to O(dest).
+  returned: always
+  type: list
+  elements: str
+removed:
+  description: Files and folders removed (or that would be), relative to O(dest).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.voicestack.aws.plugins.module_utils._mirror import mirror
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "src": {"type": "path", "required": True},
+            "dest": {"type": "path", "required": True},
+            "keep": {"type": "list", "elements": "str", "default": []},
+        },
+        supports_check_mode=True,
+    )
+    src, dest = module.params["src"], module.params["dest"]
+    if not os.path.isdir(src):
+        module.fail_json(msg=f"src: {src} is not a folder")
+    try:
+        result = mirror(src, dest, tuple(module.params["keep"]), module.check_mode)
+    except OSError as exc:
+        module.fail_json(msg=f"cannot mirror {src} into {dest}: {exc}")
+    module.exit_json(changed=bool(result["copied"] or result["removed"]), **result)
+
+
+if __name__ == "__main__":
+    main()
