@@ -55,6 +55,12 @@ def agent_timeouts(idle_timeout: int, server_timeout: int, keepalive_interval: i
     ]
 
 
+def _attribute_on(alb: dict, check: str, key: str, fix: str) -> dict:
+    """A boolean ALB attribute that must be on."""
+    actual = _as_bool(alb.get(key))
+    return result(check, actual is True, True, actual, fix)
+
+
 def load_balancer(alb: dict | None, target_groups: list, idle_timeout: int) -> list[dict]:
     if not alb:
         return [result("alb_present", False, "present", None, "the load balancer is missing: rerun site.yml")]
@@ -69,18 +75,13 @@ def load_balancer(alb: dict | None, target_groups: list, idle_timeout: int) -> l
             f"the ALB's idle_timeout.timeout_seconds is {idle}, not {idle_timeout}: idle WebSockets of voice calls "
             f"are cut after {idle} s; {rerun}",
         ),
-        result(
-            "alb_http2",
-            _as_bool(alb.get("routing_http2_enabled")) is True,
-            True,
-            _as_bool(alb.get("routing_http2_enabled")),
-            f"HTTP/2 (routing.http2.enabled) is off on the ALB; {rerun}",
+        _attribute_on(
+            alb, "alb_http2", "routing_http2_enabled", f"HTTP/2 (routing.http2.enabled) is off on the ALB; {rerun}"
         ),
-        result(
+        _attribute_on(
+            alb,
             "alb_drop_invalid_headers",
-            _as_bool(alb.get("routing_http_drop_invalid_header_fields_enabled")) is True,
-            True,
-            _as_bool(alb.get("routing_http_drop_invalid_header_fields_enabled")),
+            "routing_http_drop_invalid_header_fields_enabled",
             f"the ALB forwards invalid header fields (routing.http.drop_invalid_header_fields.enabled is off); {rerun}",
         ),
         result(
