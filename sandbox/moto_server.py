@@ -10,6 +10,7 @@ no AWS write call; its path comes from VOICESTACK_SANDBOX_MOTO_REQUEST_LOG.
 
 import io
 import json
+import logging
 import os
 import re
 import sys
@@ -47,6 +48,19 @@ def describe(environ: dict) -> dict:
     }
 
 
+class HideQueryStrings(logging.Filter):
+    """Access log lines without their query string: a presigned URL (an EKS
+    token being checked) carries an access key and a session token there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], str):
+            record.args = (QUERY_STRING.sub("?...", record.args[0]), *record.args[1:])
+        return True
+
+
+QUERY_STRING = re.compile(r"\?\S*")
+
+
 def record_requests(path: str) -> None:
     lock = threading.Lock()
     original = DomainDispatcherApplication.__call__
@@ -62,6 +76,7 @@ def record_requests(path: str) -> None:
 
 if __name__ == "__main__":
     moto_gaps.apply()
+    logging.getLogger("werkzeug").addFilter(HideQueryStrings())
     if os.environ.get("VOICESTACK_SANDBOX_MOTO_REQUEST_LOG"):
         record_requests(os.environ["VOICESTACK_SANDBOX_MOTO_REQUEST_LOG"])
     args = sys.argv[1:]

@@ -17,14 +17,14 @@ import time
 class IdleProxy:
     """Listens on 127.0.0.1 (``port``); use as a context manager."""
 
-    def __init__(self, upstream: tuple[str, int], idle_timeout: float):
+    def __init__(self, upstream: tuple[str, int], idle_timeout: float, port: int = 0):
         self.upstream = upstream
         self.idle_timeout = idle_timeout
         self.cut = 0  # connections closed for being idle
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server(("127.0.0.1", port))
         self._listener.settimeout(0.1)
         self.port = self._listener.getsockname()[1]
 

@@ -39,6 +39,8 @@ class ActionModule(ActionBase):
         return scrub(result, secrets)
 
     def _terraform(self, args, task_vars):
+        if args.get("force_unlock"):
+            return self._force_unlock(args, task_vars)
         result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
         result["outputs"] = public_outputs(result.get("outputs"))
         if result.get("failed") or args.get("state") != "planned":
@@ -49,6 +51,26 @@ class ActionModule(ActionBase):
         summary = plan_summary(show["stdout"])
         result.pop("diff", None)
         return {**result, "changed": summary["changed"], "plan": summary}
+
+    def _force_unlock(self, args, task_vars):
+        """init against the backend, then force-unlock the given lock id."""
+        binary = args.get("binary_path") or "tofu"
+        backend = [f"-backend-config={path}" for path in args.get("backend_config_files") or []]
+        if self._task.check_mode:
+            return {"changed": True, "unlocked": args["force_unlock"]}
+        for argv in (
+            [binary, "init", "-input=false", "-no-color", *backend],
+            [binary, "force-unlock", "-force", "-no-color", args["force_unlock"]],
+        ):
+            ran = self._execute_module(
+                "ansible.builtin.command",
+                module_args={"argv": argv, "chdir": args["project_path"]},
+                task_vars=task_vars,
+            )
+            if ran.get("rc") != 0:
+                detail = (ran.get("stderr") or ran.get("stdout") or ran.get("msg") or "").strip()
+                return {"failed": True, "msg": f"{binary} {argv[1]} failed: {detail}"}
+        return {"changed": True, "unlocked": args["force_unlock"]}
 
     def _show(self, args, task_vars):
         """Read the saved plan; read-only, so it also runs in check mode."""

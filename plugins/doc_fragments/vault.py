@@ -119,3 +119,18 @@ options:
     env:
       - name: VOICESTACK_VAULT_AUTH_MOUNT
 """
+
+    # The record of issued leases an interrupted run leaves for the next one.
+    LEASE_RECORD = r"""
+options:
+  lease_record_dir:
+    description:
+      - Directory (on the controller) of lease records. A run stopped by SIGINT or SIGTERM never reaches its
+        revocation, so P(voicestack.aws.vault_sts#lookup) records each lease it issues here, and revokes first the
+        recorded leases of runs that have ended; M(voicestack.aws.vault_lease_revoke) forgets the records of
+        the leases it revokes.
+      - A record holds the lease id, the Vault address, the expiry and the owning process, never a credential
+        or token. Leases of a run that is still going are left alone.
+      - Unset, nothing is recorded and an interrupted run's lease lives until its TTL ends.
+    type: path
+"""

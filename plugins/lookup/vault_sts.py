@@ -18,6 +18,7 @@ requirements:
 extends_documentation_fragment:
   - voicestack.aws.vault
   - voicestack.aws.vault.plugins
+  - voicestack.aws.vault.lease_record
 options:
   _terms:
     description: Names of Vault AWS secrets engine roles.
@@ -53,6 +54,8 @@ options:
       - The shortest lease accepted, in seconds or as C(30m), C(1h). A shorter lease fails the lookup with a
         message naming the Vault role setting to raise, because credentials that expire mid-apply leave
         Terraform halfway.
+      - A lease up to 60 seconds short of it passes: Vault counts an STS lease from the credentials' expiry, so a
+        role whose TTL equals the floor grants slightly less when STS is slow to answer.
     type: raw
     default: 30m
 """
@@ -97,6 +100,14 @@ _raw:
     expiration:
       description: When the lease ends, UTC, ISO 8601.
       type: str
+    revoked_leftovers:
+      description: Lease ids of ended runs that were revoked (or found gone) from O(lease_record_dir) first.
+      type: list
+      elements: str
+    leftover_errors:
+      description: Why a recorded lease of an ended run could not be revoked; its record is kept for the next run.
+      type: list
+      elements: str
     auth_token:
       description:
         - The Vault token this lookup logged in with, or null with O(auth_method=token).
@@ -107,6 +118,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.voicestack.aws.plugins.plugin_utils._vault_sts import issue_for_roles
@@ -119,4 +131,6 @@ class LookupModule(LookupBase):
             results = issue_for_roles(terms, self.get_options())
         except Exception as exc:
             raise AnsibleLookupError(f"vault_sts: {to_native(exc)}") from None
+        for error in results[0].get("leftover_errors", []):
+            Display().warning(f"vault_sts: could not revoke a lease an ended run left (kept for the next run): {error}")
         return wrap_var(results)

@@ -164,8 +164,13 @@ def credentials(response, credential_type, now=None):
     }
 
 
+# Vault counts an STS lease from the credentials' expiry, so a role whose TTL
+# equals the floor grants a few seconds less when STS is slow to answer.
+TTL_FLOOR_GRACE = 60
+
+
 def check_ttl_floor(lease_duration, min_ttl, role, credential_type):
-    if lease_duration < min_ttl:
+    if lease_duration + TTL_FLOOR_GRACE < min_ttl:
         setting = TTL_SETTINGS.get(credential_type, STS_TTL_SETTINGS)
         raise VaultError(
             f"Vault granted a {lease_duration}s lease for AWS role {role!r}, shorter than min_ttl "

@@ -49,6 +49,12 @@ options:
     description: Non-secret environment variables for terraform, for example C(TF_PLUGIN_CACHE_DIR).
     type: dict
     default: {}
+  force_unlock:
+    description:
+      - Instead of planning or applying, release the state lock with this lock id (C(init) with the given
+        C(backend_config_files), then C(force-unlock -force)). Use it only when no other run holds the lock,
+        for example after a terraform process was killed; Terraform's lock error names the id.
+    type: str
 author:
   - voicestack.aws contributors
 """
@@ -69,6 +75,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+unlocked:
+  description: With O(force_unlock), the lock id released.
+  returned: when force_unlock is set
+  type: str
 plan:
   description: With O(state=planned), what the plan would do.
   returned: when state is planned

@@ -15,6 +15,7 @@ requirements:
   - hvac
 extends_documentation_fragment:
   - voicestack.aws.vault
+  - voicestack.aws.vault.lease_record
 attributes:
   check_mode:
     support: full
@@ -62,6 +63,7 @@ token_revoked:
   type: bool
 """
 
+from ansible_collections.voicestack.aws.plugins.module_utils._lease_record import forget
 from ansible_collections.voicestack.aws.plugins.module_utils._vault_module import VaultModule
 from ansible_collections.voicestack.aws.plugins.module_utils._vault_revoke import revoke
 
@@ -71,12 +73,15 @@ def main():
         argument_spec={
             "lease_ids": {"type": "list", "elements": "str", "default": []},
             "revoke_self": {"type": "bool", "default": False},
+            "lease_record_dir": {"type": "path"},
         },
         supports_check_mode=True,
     )
     try:
         vault, _ = module.vault_client()
         result = revoke(vault, module.url, module.params["lease_ids"], module.params["revoke_self"], module.check_mode)
+        if module.params["lease_record_dir"] and not module.check_mode:
+            forget(module.params["lease_record_dir"], result["revoked"] + result["already_gone"])
     except Exception as exc:
         module.fail_json_vault(exc)
     module.exit_json(changed=bool(result["revoked"]) or result["token_revoked"], **result)

@@ -5,7 +5,7 @@ without Ansible's plugin loader. Controller-only."""
 
 from __future__ import annotations
 
-from ansible_collections.voicestack.aws.plugins.module_utils import _vault
+from ansible_collections.voicestack.aws.plugins.module_utils import _lease_record, _vault
 from ansible_collections.voicestack.aws.plugins.module_utils._auth import AUTH_OPTIONS
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
@@ -40,7 +40,9 @@ def issue_for_roles(roles, options):
     )
     logged_in = _vault.authenticate(vault, url, options["auth_method"], **{k: options.get(k) for k in AUTH_OPTIONS})
     results = []
+    record_dir = options.get("lease_record_dir")
     try:
+        leftovers, leftover_errors = revoke_leftovers(vault, url, record_dir) if record_dir else ([], [])
         for role in roles:
             response = _vault.issue(
                 vault,
@@ -56,10 +58,32 @@ def issue_for_roles(roles, options):
             results.append(creds)
             _vault.check_ttl_floor(creds["lease_duration"], min_ttl, role, credential_type)
             creds["auth_token"] = vault.token if logged_in else None
+            creds["revoked_leftovers"] = leftovers
+            creds["leftover_errors"] = leftover_errors
+            if record_dir:
+                _lease_record.write(record_dir, url, [creds])
     except BaseException:
         _undo(vault, url, logged_in, results)
         raise
     return results
+
+
+def revoke_leftovers(vault, url, record_dir):
+    """Revoke the leases of ended runs recorded in record_dir.
+
+    Returns (ids revoked or found gone, messages of those that could not be
+    revoked); a failure keeps its record for the next run and does not stop this one.
+    """
+    done, errors = [], []
+    for lease_id in _lease_record.leftovers(record_dir, url):
+        try:
+            _vault.revoke_lease(vault, url, lease_id)
+        except VaultError as exc:
+            errors.append(f"{lease_id}: {exc}")
+            continue
+        done.append(lease_id)
+        _lease_record.forget(record_dir, [lease_id])
+    return done, errors
 
 
 def _undo(vault, url, logged_in, results):

@@ -9,6 +9,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import hvac
+
 ROOT = Path(__file__).resolve().parents[2]
 INVENTORY = ROOT / "inventory" / "sandbox"
 ACCOUNTS = {"acme": "123456789012", "globex": "210987654321"}
@@ -20,8 +22,11 @@ def sandbox_env(sandbox: dict) -> dict[str, str]:
     return {key: value for key, _, value in pairs}
 
 
-def ansible_playbook(sandbox, playbook, *extra, env=None, timeout=1800):
-    """Run one playbook (a path, or a name under playbooks/) on the sandbox inventory."""
+def ansible_playbook(sandbox, playbook, *extra, env=None, timeout=1800, inventory=INVENTORY, popen=False):
+    """Run one playbook (a path, or a name under playbooks/) on the sandbox inventory.
+
+    With popen=True, start it and return the Popen (stdout and stderr to pipes).
+    """
     path = Path(playbook) if os.path.isabs(playbook) else ROOT / "playbooks" / playbook
     run_env = {
         **os.environ,
@@ -30,8 +35,11 @@ def ansible_playbook(sandbox, playbook, *extra, env=None, timeout=1800):
         "ANSIBLE_STDOUT_CALLBACK": "default",
         **(env or {}),
     }
+    argv = ["ansible-playbook", "-i", str(inventory), str(path), *extra]
+    if popen:
+        return subprocess.Popen(argv, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return subprocess.run(
-        ["ansible-playbook", "-i", str(INVENTORY), str(path), *extra],
+        argv,
         env=run_env,
         capture_output=True,
         text=True,
@@ -69,3 +77,47 @@ def moto_requests(sandbox, offset=0) -> list[dict]:
 def moto_request_offset(sandbox) -> int:
     path = Path(sandbox["moto"]["request_log"])
     return path.stat().st_size if path.exists() else 0
+
+
+def own_account(sandbox, directory, host, account_id) -> Path:
+    """An inventory of one more sandbox account (its own Vault role, bucket name,
+    namespace), so a test can break and repair it without touching the others.
+    Returns the inventory directory; run bootstrap_backend.yml on it first."""
+    role = f"voicestack-{host}"
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
+    vault.write(
+        f"aws/roles/{role}",
+        credential_type="assumed_role",
+        role_arns=[f"arn:aws:iam::{account_id}:role/voicestack-deployer"],
+        default_sts_ttl=1800,
+        max_sts_ttl=7200,
+    )
+    inventory = Path(directory) / f"inventory-{host}"
+    inventory.mkdir(parents=True, exist_ok=True)
+    (inventory / "group_vars").unlink(missing_ok=True)
+    (inventory / "group_vars").symlink_to(INVENTORY / "group_vars")
+    hosts = {
+        "customer_accounts": {
+            "hosts": {
+                host: {
+                    "voicestack_account_id": account_id,
+                    "voicestack_customer": host,
+                    "vault_credentials_aws_role": role,
+                    # One kube-apiserver serves every sandbox cluster.
+                    "sandbox_agent_namespace": f"voice-{host}",
+                }
+            }
+        }
+    }
+    (inventory / "hosts.yml").write_text(json.dumps(hosts))
+    return inventory
+
+
+def outstanding_leases(sandbox, roles=("voicestack-deployer", "voicestack-other-account")) -> set[str]:
+    """Lease ids OpenBao still holds for these Vault AWS roles."""
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
+    leases = set()
+    for role in roles:
+        listing = vault.list(f"sys/leases/lookup/aws/sts/{role}")
+        leases |= {f"aws/sts/{role}/{key}" for key in listing["data"]["keys"]} if listing else set()
+    return leases

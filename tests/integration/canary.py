@@ -12,14 +12,24 @@ token-shaped string in the scanned text is hashed with the same key
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import re
+import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
+
+import psutil
 
 SECRET_FIELDS = ("access_key", "secret_key", "security_token")
 TOKEN_SHAPE = re.compile(r"\b[sbr]\.[A-Za-z0-9]{24}\b")
+# An EKS bearer token is a presigned STS URL (access key and session token
+# included), base64url-encoded: decoded, it must not carry an issued secret.
+EKS_TOKEN = re.compile(r"k8s-aws-v1\.[A-Za-z0-9_-]{40,}")
 
 
 def audit_offset(log: str) -> int:
@@ -64,11 +74,17 @@ class Scan:
     vault: object  # an hvac client allowed to call sys/audit-hash/file
     files: int = 0
     bytes: int = 0
+    archives: int = 0  # zip files (Terraform plan files) whose members were scanned
+    crash_logs: int = 0
     hits: list[tuple[str, str]] = field(default_factory=list)
 
     def text(self, where: str, text: str) -> None:
         self.bytes += len(text.encode())
         self.hits.extend((kind, where) for secret, kind in self.secrets.items() if secret in text)
+        for token in set(EKS_TOKEN.findall(text)):
+            url = unquote(base64.urlsafe_b64decode(token[len("k8s-aws-v1.") :] + "==").decode(errors="replace"))
+            if any(secret in url for secret in self.secrets):
+                self.hits.append(("eks token", where))
         for candidate in set(TOKEN_SHAPE.findall(text)):
             digest = self.vault.write("sys/audit-hash/file", input=candidate)["data"]["hash"]
             if digest in self.token_hmacs:
@@ -78,8 +94,54 @@ class Scan:
         for path in sorted(Path(root).rglob("*")):
             if not path.is_file() or path.is_symlink() or any(path.is_relative_to(s) for s in skip):
                 continue
-            self.files += 1
-            self.text(str(path), path.read_bytes().decode("utf-8", errors="replace"))
+            self.file(path)
+
+    def file(self, path: Path) -> None:
+        self.files += 1
+        self.crash_logs += path.name.startswith("crash") and path.suffix == ".log"
+        data = path.read_bytes()
+        self.text(str(path), data.decode("utf-8", errors="replace"))
+        if data.startswith(b"PK\x03\x04"):
+            self.archives += 1
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for member in archive.namelist():
+                    self.text(f"{path}!{member}", archive.read(member).decode("utf-8", errors="replace"))
 
     def summary(self) -> str:
-        return f"scanned {self.files} files, {self.bytes} bytes: {len(self.hits)} hits"
+        return (
+            f"scanned {self.files} files ({self.archives} plan archives, {self.crash_logs} crash logs), "
+            f"{self.bytes} bytes: {len(self.hits)} hits"
+        )
+
+
+class ArgvSampler:
+    """Samples the command line of every process on the machine until stopped
+    (a context manager), to catch a secret passed on a command line."""
+
+    def __init__(self, interval: float = 0.05):
+        self.interval = interval
+        self.samples = 0
+        self.during_apply = 0  # samples taken while a tofu apply ran
+        self.command_lines: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> ArgvSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            applying = False
+            for proc in psutil.process_iter(["cmdline"]):
+                argv = proc.info["cmdline"] or []
+                if argv:
+                    self.command_lines.add(" ".join(argv))
+                    applying = applying or (argv[0].endswith("tofu") and "apply" in argv)
+            self.samples += 1
+            self.during_apply += applying
+            self._stop.wait(self.interval)

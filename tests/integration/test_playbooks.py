@@ -9,7 +9,6 @@ import json
 import threading
 
 import boto3
-import hvac
 import pytest
 import yaml
 from ansible_cli import (
@@ -19,6 +18,7 @@ from ansible_cli import (
     moto_request_offset,
     moto_requests,
     output,
+    outstanding_leases,
     plan_counts,
     recap,
     sandbox_env,
@@ -75,15 +75,6 @@ def kube(sandbox):
 
 def service_account(sandbox, host):
     return kube(sandbox).read_namespaced_service_account("voice-agent", NAMESPACES[host])
-
-
-def outstanding_leases(sandbox):
-    vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
-    leases = set()
-    for role in ("voicestack-deployer", "voicestack-other-account"):
-        listing = vault.list(f"sys/leases/lookup/aws/sts/{role}")
-        leases |= set(listing["data"]["keys"]) if listing else set()
-    return leases
 
 
 @pytest.fixture(scope="module")
@@ -196,25 +187,6 @@ def test_a_short_agent_timeout_fails_the_preflight_before_any_call(provisioned, 
     assert audit_offset(audit_log) == audit  # Vault was not asked either
 
 
-@pytest.mark.parametrize(
-    ("extra", "message"),
-    [
-        ({"voicestack_account_id": "12345678901"}, "must be 12 digits"),
-        ({"voicestack_customer": "Acme"}, "terraform_stack_customer 3-20 lowercase"),
-        ({"voicestack_region": "us-east1"}, "region"),
-        ({"terraform_stack_variables": {"vpc_cidr": "10.0.0.0/8"}}, "vpc_cidr must be an IPv4 CIDR block"),
-        ({"terraform_stack_variables": {"availability_zones": ["us-east-1a"]}}, "availability_zones must name 2 or 3"),
-    ],
-    ids=["account-11-digits", "customer-capitals", "region-typo", "vpc-cidr-too-big", "one-zone"],
-)
-def test_a_bad_inventory_value_fails_before_any_aws_call(provisioned, sandbox, extra, message):
-    requests = moto_request_offset(sandbox)
-    bad = ansible_playbook(sandbox, "site.yml", "-l", "acme", "-e", json.dumps(extra))
-    assert bad.returncode == 2, output(bad)
-    assert message in bad.stdout, output(bad)
-    assert moto_requests(sandbox, requests) == []
-
-
 def test_wrong_idle_timeout_fails_verify_shows_as_drift_and_is_repaired(provisioned, sandbox, tmp_path):
     elbv2, arn = alb(sandbox)
     # Someone "fixes" the load balancer by hand, back to the AWS default.
@@ -276,6 +248,8 @@ def test_verify_probes_an_idle_websocket_and_reports_the_drop(provisioned, sandb
     assert proxy.cut == 1
 
 
+@pytest.mark.security
+@pytest.mark.proves("P1 no credential in output, logs, disk, state, plans or argv")
 def test_a_failed_plan_shows_terraforms_error_without_the_credentials(provisioned, sandbox):
     raw_log = sandbox["openbao"]["raw_audit_log"]
     offset = audit_offset(raw_log)

@@ -124,6 +124,8 @@ def test_bad_input_fails_the_plan_naming_the_input(initialized, override, messag
     assert s3.list_objects_v2(Bucket=initialized.bucket).get("KeyCount") == 0  # no state: nothing was created
 
 
+@pytest.mark.security
+@pytest.mark.proves("P1 no credential in output, logs, disk, state, plans or argv")
 def test_ephemeral_stack_reads_vault_credentials_that_never_reach_state(tools, sandbox, root_token, creds, tmp_path):
     raw = sandbox["openbao"]["raw_audit_log"]
     offset = audit_offset(raw)

@@ -67,6 +67,8 @@ def outstanding(vault, prefix="aws/sts/voicestack-deployer"):
     return listing["data"]["keys"] if listing else []
 
 
+@pytest.mark.security
+@pytest.mark.proves("P1 no credential in output, logs, disk, state, plans or argv")
 def test_run_at_vvvv_issues_once_revokes_and_leaks_nothing(sandbox, root_token, tmp_path):
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=root_token)
     extra, env, secret_id = approle_env(sandbox, root_token)
@@ -100,6 +102,8 @@ def test_run_at_vvvv_issues_once_revokes_and_leaks_nothing(sandbox, root_token, 
     assert scan.hits == []
 
 
+@pytest.mark.security
+@pytest.mark.proves("P4 account guard: the credentials' account is the inventory's")
 def test_account_guard_stops_the_run_and_revokes(sandbox, root_token, tmp_path):
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=root_token)
     extra, env, _ = approle_env(sandbox, root_token)

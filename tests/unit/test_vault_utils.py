@@ -84,6 +84,12 @@ def test_ttl_floor_names_the_vault_role_setting():
     _vault.check_ttl_floor(1800, 1800, "deployer", "assumed_role")
 
 
+def test_ttl_floor_allows_the_seconds_a_slow_sts_call_takes():
+    _vault.check_ttl_floor(1797, 1800, "deployer", "assumed_role")  # a role TTL equal to the floor, under load
+    with pytest.raises(VaultError, match="1739s lease"):
+        _vault.check_ttl_floor(1739, 1800, "deployer", "assumed_role")
+
+
 @pytest.mark.parametrize(
     ("exc", "message"),
     [

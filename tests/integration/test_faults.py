@@ -1,0 +1,335 @@
+"""Fault injection on one sandbox account of its own ("faults"): Vault down,
+sealed or gone mid-run, AWS answering 5xx and throttling errors, a failure
+in the middle of an apply, the Kubernetes API down, terraform killed during
+apply, and two runs on the account at once.
+
+Every fault must end with one clear message, no traceback, no credential in
+the output, no lease left in OpenBao, and a state that the next run
+converges from. All AWS traffic of the account goes through a fault-injecting
+proxy in front of moto (one address for the whole module, because the state
+backend's endpoint is part of its configuration)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import signal
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import boto3
+import psutil
+import pytest
+import yaml
+from ansible_cli import (
+    INVENTORY,
+    ansible_playbook,
+    moto_request_offset,
+    moto_requests,
+    output,
+    outstanding_leases,
+    own_account,
+    plan_counts,
+    recap,
+)
+from canary import audit_offset, issued_since
+from conftest import free_port
+from fault_proxy import FaultProxy
+from idle_proxy import IdleProxy
+
+pytestmark = [pytest.mark.integration, pytest.mark.faults]
+
+HOST, ACCOUNT = "faults", "333344445555"
+ROLES = (f"voicestack-{HOST}",)
+STATE_KEY = f"accounts/{ACCOUNT}/voice.tfstate"
+BUCKET = f"voicestack-tfstate-{ACCOUNT}"
+
+
+@pytest.fixture(scope="module")
+def aws(sandbox):
+    """The account's AWS endpoint: a fault proxy in front of moto, healthy until a test says otherwise."""
+    with FaultProxy(sandbox["moto"]["url"]) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def inventory(sandbox, aws, tmp_path_factory):
+    path = own_account(sandbox, tmp_path_factory.mktemp("faults"), HOST, ACCOUNT)
+    boot = run(sandbox, aws, path, "bootstrap_backend.yml")
+    assert boot.returncode == 0, output(boot)
+    return path
+
+
+@pytest.fixture
+def audited(sandbox):
+    """Check after the test that no credential the test's runs obtained is in their output."""
+    raw_log = sandbox["openbao"]["raw_audit_log"]
+    offset = audit_offset(raw_log)
+    results = []
+    yield results
+    issued = issued_since(raw_log, offset)
+    for result in results:
+        text = result.stdout + result.stderr
+        assert [kind for secret, kind in issued.items() if secret in text] == []
+        assert "Traceback" not in text, output(result)
+    assert outstanding_leases(sandbox, ROLES) == set()
+
+
+def run(sandbox, aws, inventory, playbook, *extra, env=None, popen=False):
+    return ansible_playbook(
+        sandbox,
+        playbook,
+        "-l",
+        HOST,
+        # An EKS token names the STS endpoint the cluster trusts (moto's own),
+        # not the client's way to AWS; the roles that make one (service_account,
+        # verify) take one endpoint for all their AWS calls, so theirs go to
+        # moto directly. Terraform and vault_credentials' STS call take the proxy.
+        "-e",
+        json.dumps({f"{role}_aws_endpoint_url": sandbox["moto"]["url"] for role in ("service_account", "verify")}),
+        *extra,
+        inventory=inventory,
+        env={"AWS_ENDPOINT_URL": aws.url, **(env or {})},
+        popen=popen,
+    )
+
+
+def s3(sandbox):
+    client = boto3.client(
+        "s3",
+        endpoint_url=sandbox["moto"]["url"],
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+    client.meta.events.register(
+        "before-sign", lambda request, **_: request.headers.__setitem__("x-moto-account-id", ACCOUNT)
+    )
+    return client
+
+
+def state(sandbox) -> dict:
+    return json.loads(s3(sandbox).get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())
+
+
+def instances(tfstate: dict) -> int:
+    """How many managed resource instances a state holds."""
+    return sum(len(r["instances"]) for r in tfstate["resources"] if r["mode"] == "managed")
+
+
+def lock_held(sandbox) -> bool:
+    return "Contents" in s3(sandbox).list_objects_v2(Bucket=BUCKET, Prefix=f"{STATE_KEY}.tflock")
+
+
+def idle_timeout_variables(seconds: int) -> str:
+    variables = yaml.safe_load((INVENTORY / "group_vars" / "customer_accounts.yml").read_text())[
+        "terraform_stack_variables"
+    ]
+    variables["alb"]["idle_timeout"] = seconds
+    return json.dumps({"terraform_stack_variables": variables})
+
+
+def wait_for_tofu(command: str, timeout: float = 600) -> psutil.Process:
+    """The account's tofu process running this command (plan or apply)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in psutil.process_iter(["cmdline", "cwd"]):
+            argv = proc.info["cmdline"] or []
+            if argv and argv[0].endswith("tofu") and command in argv and ACCOUNT in (proc.info["cwd"] or ""):
+                return proc
+        time.sleep(0.05)
+    raise AssertionError(f"no tofu {command} of account {ACCOUNT} started")
+
+
+# --- Vault -------------------------------------------------------------------
+
+
+@pytest.mark.proves("F1 OpenBao down at the start: clear message, nothing called")
+def test_vault_down_at_start_fails_before_any_aws_call(sandbox, aws, inventory, audited):
+    requests = moto_request_offset(sandbox)
+    down = run(sandbox, aws, inventory, "site.yml", env={"VAULT_ADDR": f"http://127.0.0.1:{free_port()}"})
+    audited.append(down)
+    assert down.returncode == 2, output(down)
+    assert "cannot reach Vault at http://127.0.0.1:" in down.stdout, output(down)
+    assert moto_requests(sandbox, requests) == []
+
+
+@pytest.mark.proves("F2 OpenBao sealed: named, nothing called")
+def test_a_sealed_vault_is_named_and_nothing_is_called(sandbox, aws, inventory, sealed_openbao, audited):
+    url, _ = sealed_openbao
+    requests = moto_request_offset(sandbox)
+    sealed = run(sandbox, aws, inventory, "site.yml", env={"VAULT_ADDR": url})
+    audited.append(sealed)
+    assert sealed.returncode == 2, output(sealed)
+    assert f"Vault at {url} is sealed or unavailable (503)" in sealed.stdout or (
+        f"Vault at {url} kept failing" in sealed.stdout
+    ), output(sealed)
+    assert moto_requests(sandbox, requests) == []
+
+
+# --- AWS -----------------------------------------------------------------------
+
+
+@pytest.mark.proves("P3 every lease revoked when a run fails mid-apply")
+def test_a_failure_mid_apply_revokes_the_lease_and_keeps_what_was_made(sandbox, aws, inventory, audited):
+    aws.fail_actions = {"CreateLoadBalancer"}
+    try:
+        failed = run(sandbox, aws, inventory, "site.yml")
+    finally:
+        aws.fail_actions = set()
+    audited.append(failed)
+    assert failed.returncode == 2, output(failed)
+    assert aws.failed_actions, "the injected failure was never reached"
+    assert "injected fault: ValidationError" in failed.stdout, output(failed)
+    # The resources made before the failure are in the state, and the lock is released.
+    assert 0 < instances(state(sandbox)) < 42
+    assert not lock_held(sandbox)
+
+
+@pytest.mark.proves("F3 AWS 5xx and throttling retried to a complete stack")
+def test_5xx_and_throttling_from_aws_are_retried_to_a_complete_stack(sandbox, aws, inventory, audited):
+    made_before = instances(state(sandbox))
+    aws.every = 5  # every fifth AWS request: alternately a 503 and the service's throttling error
+    try:
+        done = run(sandbox, aws, inventory, "site.yml")
+    finally:
+        aws.every = 0
+    audited.append(done)
+    assert done.returncode == 0, output(done)
+    assert aws.faults >= 20, f"only {aws.faults} faults were injected"
+    # Only the missing part was created: nothing made before the failure was made twice.
+    assert plan_counts(done, HOST)["create"] == instances(state(sandbox)) - made_before
+    again = run(sandbox, aws, inventory, "site.yml")
+    audited.append(again)
+    assert again.returncode == 0, output(again)
+    assert plan_counts(again, HOST) == {"create": 0, "update": 0, "delete": 0, "replace": 0}
+
+
+@pytest.mark.proves("F4 Kubernetes API down: named, lease revoked")
+def test_the_kubernetes_api_down_is_named(sandbox, aws, inventory, audited):
+    endpoint = f"https://127.0.0.1:{free_port()}"
+    down = run(sandbox, aws, inventory, "site.yml", "-e", f"service_account_cluster_endpoint={endpoint}")
+    audited.append(down)
+    assert down.returncode == 2, output(down)
+    assert f"on {endpoint}: " in down.stdout, output(down)
+    assert "Connection refused" in down.stdout, output(down)
+
+
+@pytest.mark.proves("F5 OpenBao gone mid-run: lease named, revoked by the next run")
+def test_vault_gone_mid_run_names_the_lease_and_the_next_run_revokes_it(sandbox, aws, inventory, audited):
+    """OpenBao stops answering after the credentials were issued (its address
+    goes dead, as when the server is killed): the run cannot revoke, says so,
+    and keeps the lease record; the next run revokes that lease first."""
+    openbao = sandbox["openbao"]["url"].rsplit(":", 1)
+    upstream = (openbao[0].rpartition("/")[2], int(openbao[1]))
+    port = free_port()
+    vault_env = {"VAULT_ADDR": f"http://127.0.0.1:{port}"}
+    with IdleProxy(upstream, idle_timeout=3600, port=port):
+        started = run(sandbox, aws, inventory, "site.yml", env=vault_env, popen=True)
+        wait_for_tofu("plan")
+    stdout, stderr = started.communicate(timeout=900)
+    audited.append(SimpleNamespace(stdout=stdout, stderr=stderr))
+    assert started.returncode == 2, stdout[-3000:]
+    assert f"cannot reach Vault at http://127.0.0.1:{port}" in stdout, stdout[-3000:]
+    assert len(outstanding_leases(sandbox, ROLES)) == 1
+    with IdleProxy(upstream, idle_timeout=3600, port=port):
+        rerun = run(sandbox, aws, inventory, "site.yml", env=vault_env)
+    audited.append(rerun)
+    assert rerun.returncode == 0, output(rerun)
+    assert "revoked 1 lease(s) that an interrupted run on account 333344445555 left" in rerun.stdout
+
+
+@pytest.mark.proves("P3 an interrupted run's lease is revoked by the next run")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_runs_lease_is_recorded_and_revoked_by_the_next_run(sandbox, aws, inventory, audited, signum):
+    """Ctrl-C or a SIGTERM stops ansible-playbook before its always: section:
+    its lease stays (until the TTL), recorded without any secret, and the next
+    run on the account revokes it first."""
+    change = idle_timeout_variables(1900 if signum == signal.SIGINT else 2000)
+    aws.delay = 1.0  # slow AWS down so the signal lands during the apply
+    try:
+        started = run(sandbox, aws, inventory, "site.yml", "-e", change, popen=True)
+        tofu = wait_for_tofu("apply")
+        started.send_signal(signum)
+        stdout, stderr = started.communicate(timeout=600)
+        psutil.wait_procs([tofu], timeout=600)  # an apply already under way is let finish
+    finally:
+        aws.delay = 0
+    audited.append(SimpleNamespace(stdout=stdout, stderr=stderr))
+    assert started.returncode != 0
+    left = outstanding_leases(sandbox, ROLES)
+    assert len(left) == 1
+    records = list((Path(sandbox["openbao"]["raw_audit_log"]).parent / "leases" / ACCOUNT).glob("*.json"))
+    assert [json.loads(path.read_text())["lease_id"] for path in records] == sorted(left)
+    following = run(sandbox, aws, inventory, "site.yml", "-e", change)
+    audited.append(following)
+    assert following.returncode == 0, output(following)
+    assert f"revoked 1 lease(s) that an interrupted run on account {ACCOUNT} left" in following.stdout
+
+
+# --- terraform ------------------------------------------------------------------
+
+
+@pytest.mark.proves("F6 terraform killed mid-apply: state intact, unlock command given")
+def test_terraform_killed_mid_apply_leaves_an_intact_state_and_the_unlock_command(sandbox, aws, inventory, audited):
+    lineage, serial = state(sandbox)["lineage"], state(sandbox)["serial"]
+    aws.delay = 1.0  # slow AWS down so the kill lands while the apply holds the lock
+    try:
+        started = run(sandbox, aws, inventory, "site.yml", "-e", idle_timeout_variables(1800), popen=True)
+        tofu = wait_for_tofu("apply")
+        deadline = time.monotonic() + 120
+        while not lock_held(sandbox) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert lock_held(sandbox)
+        tofu.send_signal(signal.SIGKILL)
+        stdout, stderr = started.communicate(timeout=600)
+        audited.append(SimpleNamespace(stdout=stdout, stderr=stderr))
+    finally:
+        aws.delay = 0
+    assert started.returncode == 2, stdout[-3000:]
+    assert "Traceback" not in stdout
+    # The state is what the last write left: same lineage, never older.
+    assert state(sandbox)["lineage"] == lineage
+    assert state(sandbox)["serial"] >= serial
+    assert lock_held(sandbox)
+    # The next run fails on the lock (after a short wait) and names the command that releases it.
+    locked = run(sandbox, aws, inventory, "site.yml", "-e", "terraform_stack_lock_timeout=3")
+    audited.append(locked)
+    assert locked.returncode == 2, output(locked)
+    assert "Error acquiring the state lock" in locked.stdout, output(locked)
+    command = re.search(r"release the lock with:\\n\s+(ansible-playbook [^\n\"]+?)(?:\\n|\")", locked.stdout)
+    assert command, output(locked)
+    argv = shlex.split(command.group(1))
+    unlock = run(sandbox, aws, inventory, argv[3], *argv[4:])
+    audited.append(unlock)
+    assert unlock.returncode == 0, output(unlock)
+    assert not lock_held(sandbox)
+    converged = run(sandbox, aws, inventory, "site.yml")
+    audited.append(converged)
+    assert converged.returncode == 0, output(converged)
+    assert state(sandbox)["lineage"] == lineage
+
+
+@pytest.mark.proves("F7 two runs on one account: one waits or fails clearly, state intact")
+def test_two_runs_on_one_account_at_once_never_corrupt_the_state(sandbox, aws, inventory, audited):
+    lineage, serial = state(sandbox)["lineage"], state(sandbox)["serial"]
+    runs = [run(sandbox, aws, inventory, "site.yml", "-e", idle_timeout_variables(1700), popen=True) for _ in "ab"]
+    finished = [(proc, *proc.communicate(timeout=900)) for proc in runs]
+    audited.extend(SimpleNamespace(stdout=out, stderr=err) for _, out, err in finished)
+    codes = sorted(proc.returncode for proc, _, _ in finished)
+    assert codes[0] == 0, [out[-3000:] for _, out, _ in finished]
+    for proc, stdout, _ in finished:
+        assert "Traceback" not in stdout
+        if proc.returncode:
+            # The loser waited for the lock and then found its plan stale: Terraform refuses it.
+            assert re.search(r"Saved plan is stale|state lock", stdout), stdout[-3000:]
+    after = state(sandbox)
+    assert after["lineage"] == lineage
+    assert after["serial"] > serial
+    settled = run(sandbox, aws, inventory, "site.yml", "-e", idle_timeout_variables(1700))
+    audited.append(settled)
+    assert settled.returncode == 0, output(settled)
+    assert plan_counts(settled, HOST)["update"] == 0
+    assert recap(settled, HOST)["failed"] == 0

@@ -1,0 +1,298 @@
+"""The security properties of the design, proven on a sandbox account of its
+own ("canary"): a full site.yml run at -vvvv leaks no credential anywhere it
+could land, every lease it issued is revoked, and every bad input is refused,
+naming the input, before any AWS call."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
+
+import boto3
+import hvac
+import pytest
+import yaml
+from ansible_cli import (
+    INVENTORY,
+    ROOT,
+    ansible_playbook,
+    moto_request_offset,
+    moto_requests,
+    output,
+    outstanding_leases,
+    own_account,
+    plan_counts,
+)
+from canary import ArgvSampler, Scan, audit_offset, issued_since, token_hmacs_since
+
+pytestmark = [pytest.mark.integration, pytest.mark.security]
+
+HOST, ACCOUNT = "canary", "444455556666"
+ROLES = (f"voicestack-{HOST}",)
+
+
+@pytest.fixture(scope="module")
+def inventory(sandbox, tmp_path_factory):
+    path = own_account(sandbox, tmp_path_factory.mktemp("canary"), HOST, ACCOUNT)
+    boot = ansible_playbook(sandbox, "bootstrap_backend.yml", "-l", HOST, inventory=path)
+    assert boot.returncode == 0, output(boot)
+    return path
+
+
+@pytest.fixture(scope="module")
+def canary_run(sandbox, inventory, tmp_path_factory):
+    """site.yml on the account at -vvvv with a log file and its own temp dirs,
+    every process's command line sampled while it runs."""
+    run_dir = tmp_path_factory.mktemp("canary-run")
+    temp = run_dir / "tmp"
+    temp.mkdir()
+    raw_log, hashed_log = sandbox["openbao"]["raw_audit_log"], sandbox["openbao"]["audit_log"]
+    raw_offset, hashed_offset = audit_offset(raw_log), audit_offset(hashed_log)
+    leases_before = outstanding_leases(sandbox, ROLES)
+    env = {
+        "ANSIBLE_LOG_PATH": str(run_dir / "ansible.log"),
+        "TMPDIR": str(temp),
+        "ANSIBLE_LOCAL_TEMP": str(temp / "ansible-local"),
+        "ANSIBLE_REMOTE_TEMP": str(temp / "ansible-remote"),
+    }
+    with ArgvSampler() as sampler:
+        result = ansible_playbook(sandbox, "site.yml", "-l", HOST, "-vvvv", inventory=inventory, env=env)
+    assert result.returncode == 0, output(result)
+    return SimpleNamespace(
+        result=result,
+        log=run_dir / "ansible.log",
+        temp=temp,
+        secrets=issued_since(raw_log, raw_offset),
+        token_hmacs=token_hmacs_since(hashed_log, hashed_offset),
+        sampler=sampler,
+        leases_before=leases_before,
+    )
+
+
+def state_versions(sandbox):
+    """(key@version, body) of every version of every object in the account's state bucket."""
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=sandbox["moto"]["url"],
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+    s3.meta.events.register(
+        "before-sign", lambda request, **_: request.headers.__setitem__("x-moto-account-id", ACCOUNT)
+    )
+    bucket = f"voicestack-tfstate-{ACCOUNT}"
+    for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
+        body = s3.get_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])["Body"].read()
+        yield f"s3://{bucket}/{version['Key']}@{version['VersionId']}", body.decode("utf-8", "replace")
+
+
+@pytest.mark.proves("P1 no credential in output, logs, disk, state, plans or argv")
+def test_a_full_run_at_vvvv_leaks_no_credential_anywhere(sandbox, canary_run, properties):
+    """Security property 1: no issued AWS key, secret, session token, Vault token
+    or EKS token in output, logs, files on disk, state, plans or argv."""
+    assert plan_counts(canary_run.result, HOST)["create"] >= 40  # a full apply, not a rerun
+    kinds = set(canary_run.secrets.values())
+    assert kinds == {"access_key", "secret_key", "security_token"}, "the run issued no credentials to look for"
+    root_token = sandbox["openbao"]["root_token"]  # the run's own Vault token (VAULT_TOKEN)
+    state_dir = Path(sandbox["openbao"]["raw_audit_log"]).parent
+    scan = Scan({**canary_run.secrets, root_token: "vault token"}, canary_run.token_hmacs, vault(sandbox))
+    scan.text("ansible-playbook stdout", canary_run.result.stdout)
+    scan.text("ansible-playbook stderr", canary_run.result.stderr)
+    scan.file(canary_run.log)
+    scan.tree(canary_run.temp)
+    # The sandbox's folder: work dirs (bundled Terraform, tfvars, backend
+    # settings, plan files, .terraform), lease records, kube-apiserver's etcd,
+    # logs. Left out: the raw audit log, the oracle of this test, and the
+    # sandbox's own settings, which hold its root token by design.
+    scan.tree(
+        state_dir,
+        skip=(Path(sandbox["openbao"]["raw_audit_log"]), state_dir / "sandbox.env", state_dir / "state.json"),
+    )
+    # The checkout, without the virtualenvs, git objects and the sandbox (above).
+    scan.tree(ROOT, skip=(ROOT / ".venv", ROOT / ".venv-scan", ROOT / ".git", state_dir))
+    scan.tree(Path.home() / ".cache" / "voicestack" / "eks")  # the CA files service_account writes
+    objects = 0
+    for where, body in state_versions(sandbox):
+        objects += 1
+        scan.text(where, body)
+    for command_line in canary_run.sampler.command_lines:
+        scan.text("a process's command line", command_line)
+    properties.record(
+        "no credential leaks",
+        f"{scan.summary()}; {objects} state object versions; {canary_run.sampler.samples} process-table samples "
+        f"({canary_run.sampler.during_apply} during apply, {len(canary_run.sampler.command_lines)} command lines)",
+    )
+    assert objects >= 2  # the state and its earlier versions
+    assert canary_run.sampler.during_apply > 0, "no sample was taken while tofu applied"
+    assert scan.archives >= 1, "no plan file was scanned"
+    assert scan.crash_logs == 0
+    assert scan.hits == []
+
+
+@pytest.mark.proves("P3 every lease revoked when a run succeeds")
+def test_every_lease_of_a_successful_run_is_revoked(sandbox, canary_run):
+    """Security property 3 (a): a run that succeeds leaves no lease."""
+    assert outstanding_leases(sandbox, ROLES) == canary_run.leases_before == set()
+
+
+@pytest.mark.proves("P2 credentials reach terraform only through its environment")
+def test_credentials_reach_terraform_only_through_its_environment(sandbox, canary_run):
+    """Security property 2: no -var, no tfvars, no backend file holds a credential."""
+    work = Path(sandbox["openbao"]["raw_audit_log"]).parent / "work" / ACCOUNT
+    files = [work / "backend.hcl", work / "voice.tfvars.json"]
+    for path in files:
+        text = path.read_text()
+        assert [kind for secret, kind in canary_run.secrets.items() if secret in text] == []
+        assert "access_key" not in text
+        assert "secret_key" not in text
+    tofu_lines = [line for line in canary_run.sampler.command_lines if line.split(" ", 1)[0].endswith("tofu")]
+    assert tofu_lines, "no tofu command line was sampled"
+    assert all("-var=" not in line and "-var " not in line for line in tofu_lines)
+
+
+def vault(sandbox):
+    return hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
+
+
+# --- bad input: refused before any AWS call, naming the input ---------------------------
+
+SANDBOX_VARIABLES = yaml.safe_load((INVENTORY / "group_vars" / "customer_accounts.yml").read_text())[
+    "terraform_stack_variables"
+]
+
+
+def stack(**override):
+    """The sandbox's stack variables with some replaced (alb, node_group, ... merged one level deep)."""
+    merged = json.loads(json.dumps(SANDBOX_VARIABLES))
+    for key, value in override.items():
+        merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
+    return {"terraform_stack_variables": merged}
+
+
+BAD_INPUTS = {
+    # The account and the customer (role terraform_stack, checked first).
+    "account-11-digits": ({"voicestack_account_id": "12345678901"}, "terraform_stack_account_id must be 12 digits"),
+    "account-13-digits": ({"voicestack_account_id": "1234567890123"}, "terraform_stack_account_id must be 12 digits"),
+    "account-letters": ({"voicestack_account_id": "12345678901a"}, "terraform_stack_account_id must be 12 digits"),
+    "customer-capitals": ({"voicestack_customer": "Acme"}, "terraform_stack_customer 3-20 lowercase"),
+    "customer-too-short": ({"voicestack_customer": "ab"}, "terraform_stack_customer 3-20 lowercase"),
+    "customer-underscore": ({"voicestack_customer": "acme_corp"}, "terraform_stack_customer 3-20 lowercase"),
+    # The stack's variables (planned alone, no provider, no backend).
+    "region-typo": ({"voicestack_region": "us-east1"}, "region must be an AWS region name"),
+    "region-unknown": ({"voicestack_region": "mars-north-1"}, "region must be an AWS region name"),
+    "vpc-cidr-/8": (stack(vpc_cidr="10.0.0.0/8"), "vpc_cidr must be an IPv4 CIDR block between /16 and /20"),
+    "vpc-cidr-octet": (stack(vpc_cidr="10.400.0.0/16"), "vpc_cidr must be an IPv4 CIDR block"),
+    "one-zone": (stack(availability_zones=["us-east-1a"]), "availability_zones must name 2 or 3 zones"),
+    "four-zones": (
+        stack(availability_zones=["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]),
+        "availability_zones must name 2 or 3 zones",
+    ),
+    "idle-timeout-0": (stack(alb={"idle_timeout": 0}), "alb.idle_timeout must be a whole number of seconds"),
+    "idle-timeout-5000": (stack(alb={"idle_timeout": 5000}), "alb.idle_timeout must be a whole number of seconds"),
+    "idle-timeout-fraction": (stack(alb={"idle_timeout": 60.5}), "alb.idle_timeout must be a whole number of seconds"),
+    "idle-timeout-text": (stack(alb={"idle_timeout": "an hour"}), 'attribute "idle_timeout": a number is required'),
+    "no-certificate": (
+        stack(alb={"allow_http_only": False}),
+        "alb.certificate_arn (an ACM certificate ARN) is required",
+    ),
+    "certificate-not-arn": (
+        stack(alb={"certificate_arn": "my-cert"}),
+        "alb.certificate_arn must be an ACM certificate ARN",
+    ),
+    "ingress-cidr": (stack(alb={"ingress_cidrs": ["0.0.0.0/33"]}), "alb.ingress_cidrs must list IPv4 CIDR blocks"),
+    "target-port": (stack(alb={"target_port": 70000}), "alb.target_port must be a TCP port"),
+    "health-check-path": (stack(alb={"health_check_path": "healthz"}), "alb.health_check_path must start with /"),
+    "x86-on-arm-ami": (
+        stack(node_group={"instance_types": ["m7i.large"]}),
+        "node_group.ami_type does not match the instance architecture",
+    ),
+    "arm-on-x86-ami": (
+        stack(node_group={"ami_type": "AL2023_x86_64_STANDARD"}),
+        "node_group.ami_type does not match the instance architecture",
+    ),
+    "mixed-architectures": (
+        stack(node_group={"instance_types": ["m7g.large", "m7i.large"]}),
+        "must not mix ARM (Graviton, e.g. m7g) and x86",
+    ),
+    "min-above-desired": (stack(node_group={"min_size": 4}), "1 <= min_size <= desired_size <= max_size"),
+    "max-size-500": (stack(node_group={"max_size": 500}), "node_group.max_size above 100 is refused"),
+    "unknown-ami": (stack(node_group={"ami_type": "UBUNTU_22"}), "node_group.ami_type must be one of"),
+    "instance-type-shape": (
+        stack(node_group={"instance_types": ["large"]}),
+        "node_group.instance_types must list EC2 instance types",
+    ),
+    "disk-5-gib": (stack(node_group={"disk_size": 5}), "node_group.disk_size must be 20 to 1000 GiB"),
+    "kubernetes-1.29": (stack(kubernetes_version="1.29"), "kubernetes_version must be a minor version such as 1.35"),
+    "collection-capitals": (stack(collection_name="Voice-Vectors"), "collection_name must be 3-32 characters"),
+    "collection-too-short": (stack(collection_name="vv"), "collection_name must be 3-32 characters"),
+    "collection-type": (
+        stack(vector_store={"collection_type": "TIMESERIES"}),
+        "vector_store.collection_type must be VECTORSEARCH",
+    ),
+    "collection-unreachable": (
+        stack(vector_store={"public": False}),
+        "vector_store must allow public access or name at least one VPC endpoint",
+    ),
+    "vpc-endpoint-id": (
+        stack(vector_store={"public": False, "vpc_endpoint_ids": ["endpoint-1"]}),
+        "vector_store.vpc_endpoint_ids must be OpenSearch Serverless VPC endpoint ids",
+    ),
+    "secrets-kms-alias": (stack(secrets_kms_key_arn="alias/eks"), "secrets_kms_key_arn must be a KMS key ARN"),
+    "api-cidr": (stack(cluster_public_access_cidrs=["everyone"]), "cluster_public_access_cidrs must all be IPv4"),
+    "namespace-capitals": (stack(agent={"namespace": "Voice"}), "agent.namespace and agent.service_account must be"),
+    "policy-not-arn": (
+        stack(agent={"managed_policy_arns": ["AdministratorAccess"]}),
+        "agent.managed_policy_arns must be IAM policy ARNs",
+    ),
+    "aws-tag-prefix": (stack(tags={"aws:owner": "ops"}), "tags: at most 40, keys 1-128 characters"),
+    "negative-iam-wait": (stack(iam_propagation_wait_seconds=-1), "iam_propagation_wait_seconds must be 0 to 300"),
+    "undeclared-variable": (stack(idle_timeout=3600), "stack voice has no variable named idle_timeout"),
+    "wrong-type": (stack(single_nat_gateway="maybe"), "a bool is required"),
+    # The agent's timeouts against the ALB idle timeout (role verify's preflight).
+    "agent-timeout-short": (
+        {"verify_agent_server_timeout": 60},
+        "the agent's server-side timeout (60 s) is shorter than the ALB idle timeout (3600 s)",
+    ),
+    # Vault options (role vault_credentials: argument specs and the lookup's own checks, before any request).
+    "vault-auth-method": ({"vault_credentials_auth_method": "ldap"}, "vault_credentials_auth_method"),
+    "vault-timeout-text": ({"vault_credentials_timeout": "soon"}, "vault_credentials_timeout"),
+    "vault-ttl-text": ({"vault_credentials_ttl": "ten minutes"}, "ttl: 'ten minutes' is not a duration"),
+    "vault-min-ttl-negative": ({"vault_credentials_min_ttl": "-5"}, "min_ttl: '-5' is not a duration"),
+}
+
+
+@pytest.fixture(scope="module")
+def refused(sandbox, inventory):
+    """Every bad input's run (two at a time), and moto's request log over all of them."""
+    requests = moto_request_offset(sandbox)
+
+    def attempt(extra):
+        return ansible_playbook(sandbox, "site.yml", "-l", HOST, "-e", json.dumps(extra), inventory=inventory)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = dict(zip(BAD_INPUTS, pool.map(attempt, [extra for extra, _ in BAD_INPUTS.values()]), strict=True))
+    return runs, moto_requests(sandbox, requests)
+
+
+@pytest.mark.proves("P6 every bad input refused, naming it, before any AWS call")
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_a_bad_input_is_refused_naming_it(refused, case):
+    """Security property 6: one clear message naming the input."""
+    runs, _ = refused
+    result, message = runs[case], BAD_INPUTS[case][1]
+    assert result.returncode == 2, output(result)
+    assert message in " ".join(result.stdout.replace("\\n", " ").split()), output(result)
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.proves("P6 every bad input refused, naming it, before any AWS call")
+def test_no_bad_input_reached_aws(refused, properties):
+    """Security property 6: nothing was called, so nothing was created."""
+    runs, requests = refused
+    refused_ok = sum(run.returncode == 2 for run in runs.values())
+    properties.record("bad inputs", f"{refused_ok}/{len(runs)} refused, {len(requests)} AWS requests")
+    assert len(runs) >= 30
+    assert requests == []
