@@ -84,6 +84,10 @@ class Bench:
         self.next_account += count
         for account in ids:
             params = vault_setup.aws_roles(account, account)["voicestack-deployer"]
+            # Vault counts a lease from when STS answered: with a default TTL equal to
+            # the 30 min floor (min_ttl), a slow AssumeRole under load yields 1797 s and
+            # fails the floor. One hour leaves the margin a customer's role needs too.
+            params["default_sts_ttl"] = 3600
             self.vault.write(f"aws/roles/bench-{account}", **params)
         return ids
 
@@ -103,7 +107,7 @@ class Bench:
             }
             for account in accounts
         }
-        (folder / "hosts.yml").write_text(yaml.safe_dump({"customer_accounts": {"hosts": hosts}}))
+        (folder / "hosts.yml").write_text(yaml.safe_dump({"customer_accounts": {"hosts": hosts}}, explicit_start=True))
         return folder
 
     # -- runs ---------------------------------------------------------------
