@@ -15,7 +15,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 export VOICESTACK_TOOLS ?= $(TOOLS_DIR)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv tools sandbox-up sandbox-down sandbox-status test demo lint lock clean
+.PHONY: help venv tools sandbox-up sandbox-down sandbox-status test demo bench lint lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -68,6 +68,12 @@ demo: venv tools ## provision the whole stack into two accounts of a fresh local
 	    playbooks/bootstrap_backend.yml playbooks/site.yml
 	@$(PY) sandbox/sandbox.py status
 	@echo "Provisioned into the sandbox. Stop it with 'make sandbox-down'."
+
+bench: venv tools ## benchmarks on a fresh sandbox, one table (docs/performance.md); BENCH_ARGS=--accounts 1,2
+	@$(PY) sandbox/sandbox.py down >/dev/null
+	@$(PY) sandbox/sandbox.py up
+	@status=0; $(PY) bench/run.py $(BENCH_ARGS) || status=$$?; \
+	  $(PY) sandbox/sandbox.py down; exit $$status
 
 lint: venv tools ## ruff, yamllint, tofu fmt
 	$(VENV)/bin/ruff check .
