@@ -69,11 +69,14 @@ demo: venv tools ## provision the whole stack into two accounts of a fresh local
 	@$(PY) sandbox/sandbox.py status
 	@echo "Provisioned into the sandbox. Stop it with 'make sandbox-down'."
 
-lint: venv tools ## ruff, yamllint, tofu fmt
+lint: venv tools ## ruff, yamllint, tofu fmt, changelog, ansible-lint (production), ansible-test sanity
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/yamllint -s .
 	@. $(TOOLS_DIR)/tools.env && TF_CLI_CONFIG_FILE=$$VOICESTACK_TF_CLI_CONFIG $$VOICESTACK_TOFU fmt -check -recursive terraform
+	$(VENV)/bin/antsibull-changelog lint
+	$(VENV)/bin/ansible-lint
+	tests/sanity/run.sh
 
 clean: sandbox-down ## remove the venv and sandbox state (keeps the tool cache)
 	rm -rf $(VENV) $(SCAN_VENV) sandbox/.state .pytest_cache

@@ -55,6 +55,8 @@ options:
         Terraform halfway.
     type: raw
     default: 30m
+author:
+  - voicestack maintainers (@voicestack)
 """
 
 EXAMPLES = r"""

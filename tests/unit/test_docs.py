@@ -16,7 +16,7 @@ PLUGINS = (
 )
 
 
-@pytest.mark.parametrize(("kind", "name"), PLUGINS, ids=[n for _, n in PLUGINS])
+@pytest.mark.parametrize(("kind", "name"), PLUGINS, ids=[name for _kind, name in PLUGINS])
 def test_ansible_doc_renders(kind, name):
     result = subprocess.run(["ansible-doc", "-t", kind, name], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
