@@ -75,6 +75,7 @@ lint: venv tools ## ruff, yamllint, tofu fmt, changelog, ansible-lint (productio
 	$(VENV)/bin/yamllint -s .
 	@. $(TOOLS_DIR)/tools.env && TF_CLI_CONFIG_FILE=$$VOICESTACK_TF_CLI_CONFIG $$VOICESTACK_TOFU fmt -check -recursive terraform
 	$(VENV)/bin/antsibull-changelog lint
+	$(PY) tools/role_docs.py --check
 	$(VENV)/bin/ansible-lint
 	tests/sanity/run.sh
 
