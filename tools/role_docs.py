@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Each role README's options table, generated from its meta/argument_specs.yml
 (the one place the options are documented).
 
