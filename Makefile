@@ -75,11 +75,15 @@ bench: venv tools ## benchmarks on a fresh sandbox, one table (docs/performance.
 	@status=0; $(PY) bench/run.py $(BENCH_ARGS) || status=$$?; \
 	  $(PY) sandbox/sandbox.py down; exit $$status
 
-lint: venv tools ## ruff, yamllint, tofu fmt
+lint: venv tools ## ruff, yamllint, tofu fmt, changelog, ansible-lint (production), ansible-test sanity
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/yamllint -s .
 	@. $(TOOLS_DIR)/tools.env && TF_CLI_CONFIG_FILE=$$VOICESTACK_TF_CLI_CONFIG $$VOICESTACK_TOFU fmt -check -recursive terraform
+	$(VENV)/bin/antsibull-changelog lint
+	$(PY) tools/role_docs.py --check
+	$(VENV)/bin/ansible-lint
+	tests/sanity/run.sh
 
 clean: sandbox-down ## remove the venv and sandbox state (keeps the tool cache)
 	rm -rf $(VENV) $(SCAN_VENV) sandbox/.state .pytest_cache

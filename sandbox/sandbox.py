@@ -497,7 +497,7 @@ def cmd_status() -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("command", choices=("up", "down", "status"))
     args = parser.parse_args(argv)
     try:

@@ -25,6 +25,8 @@ options:
         C(websocket_idle_seconds).
     type: dict
     required: true
+author:
+  - voicestack maintainers (@voicestack)
 """
 
 EXAMPLES = r"""

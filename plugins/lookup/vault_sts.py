@@ -58,6 +58,8 @@ options:
         role whose TTL equals the floor grants slightly less when STS is slow to answer.
     type: raw
     default: 30m
+author:
+  - voicestack maintainers (@voicestack)
 """
 
 EXAMPLES = r"""

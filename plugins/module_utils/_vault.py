@@ -110,7 +110,7 @@ def describe(exc, url, what):  # noqa: PLR0911 - one return per error kind
         if isinstance(exc, hvac.exceptions.InvalidPath):
             return VaultError(f"no such Vault path while {what}: check the mount point and names")
         if isinstance(exc, hvac.exceptions.VaultError):
-            errors = "; ".join(str(e) for e in (exc.errors or [])) or str(exc).split(", on ")[0]
+            errors = "; ".join(str(e) for e in (exc.errors or [])) or str(exc).split(", on ", maxsplit=1)[0]
             return VaultError(f"Vault refused {what}: {errors}")
         if isinstance(exc, requests.exceptions.SSLError):
             return VaultError(f"TLS error talking to Vault at {url} while {what}: check ca_cert / validate_certs")

@@ -13,17 +13,22 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: Read-only.
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 options:
   name:
     description: Name of the collection.
     type: str
     required: true
+author:
+  - voicestack maintainers (@voicestack)
 """
 
 EXAMPLES = r"""

@@ -21,12 +21,15 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: Creating a token changes nothing, so it is also created in check mode; so is O(ca_file).
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 options:
   cluster_name:
     description: Name of the EKS cluster the token is for.
@@ -43,6 +46,8 @@ options:
     description: Write the cluster's CA bundle (PEM) to this file, creating its folder; needs
       O(cluster_certificate_authority_data).
     type: path
+author:
+  - voicestack maintainers (@voicestack)
 """
 
 EXAMPLES = r"""

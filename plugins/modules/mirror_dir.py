@@ -11,12 +11,16 @@ description:
     what O(src) no longer has, leaving names in O(keep) alone. Both paths are on the host the module runs on.
   - One module run for the whole tree, where M(ansible.builtin.copy) runs once per file; role terraform_stack
     uses it to copy the bundled Terraform into an account's work folder.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: Reports what would be copied and removed.
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 options:
   src:
     description: Folder to copy.
@@ -31,6 +35,8 @@ options:
     type: list
     elements: str
     default: []
+author:
+  - voicestack maintainers (@voicestack)
 """
 
 EXAMPLES = r"""

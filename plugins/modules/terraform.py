@@ -19,12 +19,16 @@ description:
   - Needs C(connection=local). Every option not listed here is passed to M(community.general.terraform)
     unchanged, for example O(state), O(project_path), O(plan_file), O(binary_path), C(backend_config_files),
     C(variables_files), C(force_init), C(lock_timeout).
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: Plans only, as M(community.general.terraform) does; the plan is read in check mode too.
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 options:
   state:
     description: As M(community.general.terraform); V(planned) writes O(plan_file) and reports its changes.
@@ -56,7 +60,7 @@ options:
         for example after a terraform process was killed; Terraform's lock error names the id.
     type: str
 author:
-  - voicestack.aws contributors
+  - voicestack maintainers (@voicestack)
 """
 
 EXAMPLES = r"""

@@ -16,12 +16,15 @@ requirements:
 extends_documentation_fragment:
   - voicestack.aws.vault
   - voicestack.aws.vault.lease_record
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: Looks the leases up and reports what would be revoked.
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 options:
   lease_ids:
     description: Lease ids to revoke.
@@ -34,6 +37,8 @@ options:
         logging in (the C(auth_token) that M(voicestack.aws.vault_sts) returns), never for a user's own token.
     type: bool
     default: false
+author:
+  - voicestack maintainers (@voicestack)
 """
 
 EXAMPLES = r"""
@@ -78,7 +83,7 @@ def main():
         supports_check_mode=True,
     )
     try:
-        vault, _ = module.vault_client()
+        vault, _logged_in = module.vault_client()
         result = revoke(vault, module.url, module.params["lease_ids"], module.params["revoke_self"], module.check_mode)
         if module.params["lease_record_dir"] and not module.check_mode:
             forget(module.params["lease_record_dir"], result["revoked"] + result["already_gone"])

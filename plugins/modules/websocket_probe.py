@@ -7,7 +7,7 @@ module: websocket_probe
 short_description: Prove that an idle WebSocket survives the load balancer in front of the voice agent
 version_added: 0.1.0
 description:
-  - Opens a WebSocket to O(url), stays idle for O(idle_seconds), then sends O(message) and waits up to
+  - Opens a WebSocket to O(url), stays idle for O(idle_seconds), then sends O(payload) and waits up to
     O(reply_timeout) for a reply. The connection survived when the send and the reply both succeeded.
   - An Application Load Balancer closes a connection that carries no data for its C(idle_timeout) (60 seconds
     unless raised), which cuts a voice call off during a long silence. Point O(url) at the load balancer (its
@@ -21,31 +21,35 @@ description:
     as the websockets library does; its own idle timeout then counts too.
 requirements:
   - websockets >= 15
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: The probe changes nothing; it runs in check mode as it does otherwise.
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 options:
   url:
     description:
-      - The C(ws://) or C(wss://) URL of a WebSocket endpoint that answers O(message) with any message, for
+      - The C(ws://) or C(wss://) URL of a WebSocket endpoint that answers O(payload) with any message, for
         example an echo endpoint of the voice agent.
     type: str
     required: true
   idle_seconds:
     description:
-      - How long the connection stays idle before O(message) is sent. Set it just above the idle time the
+      - How long the connection stays idle before O(payload) is sent. Set it just above the idle time the
         voice calls must survive; the default is just above an ALB's default C(idle_timeout) of 60 seconds.
     type: float
     default: 65
-  message:
+  payload:
     description: The text message sent after the idle time.
     type: str
     default: ping
   reply_timeout:
-    description: Seconds to wait for a reply to O(message).
+    description: Seconds to wait for a reply to O(payload).
     type: float
     default: 10
   connect_timeout:
@@ -84,6 +88,8 @@ seealso:
   - name: Application Load Balancer connection idle timeout
     description: The ALB attribute C(idle_timeout.timeout_seconds), 1 to 4000 seconds.
     link: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout
+author:
+  - voicestack maintainers (@voicestack)
 """
 
 EXAMPLES = r"""
@@ -161,7 +167,7 @@ def main():
         argument_spec={
             "url": {"type": "str", "required": True},
             "idle_seconds": {"type": "float", "default": 65.0},
-            "message": {"type": "str", "default": "ping"},
+            "payload": {"type": "str", "default": "ping"},
             "reply_timeout": {"type": "float", "default": 10.0},
             "connect_timeout": {"type": "float", "default": 10.0},
             "validate_certs": {"type": "bool", "default": True},
@@ -186,7 +192,7 @@ def main():
     result = _websocket_probe.probe(
         p["url"],
         idle_seconds=p["idle_seconds"],
-        message=p["message"],
+        message=p["payload"],
         reply_timeout=p["reply_timeout"],
         connect_timeout=p["connect_timeout"],
         validate_certs=p["validate_certs"],

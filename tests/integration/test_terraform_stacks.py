@@ -144,7 +144,7 @@ def test_ephemeral_stack_reads_vault_credentials_that_never_reach_state(tools, s
     plan = stack.run("plan", "-detailed-exitcode", "-input=false", "-out=check.tfplan", check=False)
     assert plan.returncode == 0, plan.stdout + plan.stderr
     issued = issued_since(raw, offset)
-    assert len({kind for kind in issued.values()}) == 3, "the ephemeral resource issued no credentials"
+    assert len(set(issued.values())) == 3, "the ephemeral resource issued no credentials"
 
     with zipfile.ZipFile(stack.workdir / "check.tfplan") as saved:
         plan_text = "".join(saved.read(name).decode("utf-8", "replace") for name in saved.namelist())
