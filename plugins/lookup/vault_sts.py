@@ -54,7 +54,7 @@ options:
       - The shortest lease accepted, in seconds or as C(30m), C(1h). A shorter lease fails the lookup with a
         message naming the Vault role setting to raise, because credentials that expire mid-apply leave
         Terraform halfway.
-      - A lease up to 60 seconds short of it passes: Vault counts an STS lease from the credentials' expiry, so a
+      - A lease up to 60 seconds short of it passes. Vault counts an STS lease from the credentials' expiry, so a
         role whose TTL equals the floor grants slightly less when STS is slow to answer.
     type: raw
     default: 30m
