@@ -137,7 +137,7 @@ def test_a_proxy_with_a_shorter_idle_timeout_drops_the_connection(port):
         result = probe(f"ws://127.0.0.1:{proxy.port}/", idle_seconds=2.5)
     assert proxy.cut == 1
     assert result["connected"] and not result["survived"] and not result["echoed"], result
-    assert 1 <= result["elapsed"] < 2.5, result
+    assert result["elapsed"] < 2.5, result  # dropped before the idle period ended
     assert result["idle_seconds"] == result["elapsed"]
     assert result["close_code"] is None
     assert result["error"].startswith(f"connection dropped after {result['elapsed']:g} s while idle, without"), result
