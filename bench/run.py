@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmarks of site.yml on the running sandbox (``make bench`` starts a fresh one).
 
 Measures, in one run, and prints one Markdown table (and writes it as JSON):
@@ -65,7 +64,7 @@ BARE_TOFU = '"$0" init -input=false -backend-config=backend.hcl && "$0" apply -i
 
 def read_env(path: Path) -> dict[str, str]:
     pairs = (line.partition("=") for line in path.read_text().splitlines() if line)
-    return {key: value for key, _, value in pairs}
+    return {key: value for key, _sep, value in pairs}
 
 
 class Bench:
@@ -212,7 +211,7 @@ def machine() -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--accounts", default="1,2,4,8", help="the N of the accounts figure (comma-separated)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="folder for logs and results.json")
     args = parser.parse_args(argv)
