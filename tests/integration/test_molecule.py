@@ -21,6 +21,7 @@ ACCOUNT = "345678901234"
 NAMESPACE = "voice-molecule"
 AGENT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/molecule-voice-agent"
 MOLECULE = Path(sys.executable).parent / "molecule"
+MOLECULE_DIR = ROOT / "molecule"
 
 
 def molecule(sandbox, ephemeral: Path, *args, timeout=3000):
@@ -82,7 +83,7 @@ def test_every_scenario_passes(scenarios):
     recap = re.findall(r"^(\w+)\s+: actions=\d+ .* missing=(\d+)\s+failed=(\d+)$", scenarios.stdout, re.M)
     assert {name for name, *_ in recap} == {"check", "default", "drift"}, output(scenarios)
     # A step whose playbook is missing counts as "missing", not as failed.
-    assert {counts for _, *counts in recap} == {("0", "0")}, output(scenarios)
+    assert {(missing, failed) for _, missing, failed in recap} == {("0", "0")}, output(scenarios)
 
 
 def test_check_mode_planned_the_whole_stack_and_created_nothing(scenarios):
@@ -110,7 +111,7 @@ def test_drift_is_seen_before_it_is_repaired(scenarios):
     assert repaired > seen, output(scenarios)
 
 
-def test_verify_fails_on_a_hand_edited_annotation(scenarios, sandbox, ephemeral):
+def test_verify_and_idempotence_fail_on_a_hand_edited_annotation(scenarios, sandbox, ephemeral):
     assert scenarios.returncode == 0, "needs the converged account the scenarios leave"
     env = sandbox_env(sandbox)
     config = k8s.Configuration()
@@ -125,3 +126,23 @@ def test_verify_fails_on_a_hand_edited_annotation(scenarios, sandbox, ephemeral)
     assert failed.returncode != 0, output(failed)
     assert f"not with {AGENT_ROLE}" in failed.stdout, output(failed)
     assert other in failed.stdout, output(failed)
+
+    # The idempotence step on its own (molecule runs it as a verify step): the
+    # second converge puts the annotation back, a change it must report.
+    second = subprocess.run(
+        ["ansible-playbook", "-i", str(MOLECULE_DIR / "inventory"), str(MOLECULE_DIR / "default" / "idempotence.yml")],
+        env={
+            **os.environ,
+            **env,
+            "VAULT_TOKEN": sandbox["openbao"]["root_token"],
+            "MOLECULE_SCENARIO_DIRECTORY": str(MOLECULE_DIR / "default"),
+            "ANSIBLE_NOCOLOR": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert second.returncode == 2, second.stdout[-4000:] + second.stderr[-2000:]
+    assert "not idempotent" in second.stdout, second.stdout[-4000:]
+    assert "Ensure the service account with its IRSA annotation" in second.stdout, second.stdout[-4000:]
