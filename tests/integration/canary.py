@@ -78,9 +78,12 @@ class Scan:
     crash_logs: int = 0
     hits: list[tuple[str, str]] = field(default_factory=list)
 
-    def text(self, where: str, text: str) -> None:
+    def text(self, where: str, text: str, exempt: tuple[str, ...] = ()) -> None:
+        """Search text for every secret but the exempt ones."""
         self.bytes += len(text.encode())
-        self.hits.extend((kind, where) for secret, kind in self.secrets.items() if secret in text)
+        self.hits.extend(
+            (kind, where) for secret, kind in self.secrets.items() if secret in text and secret not in exempt
+        )
         for token in set(EKS_TOKEN.findall(text)):
             url = unquote(base64.urlsafe_b64decode(token[len("k8s-aws-v1.") :] + "==").decode(errors="replace"))
             if any(secret in url for secret in self.secrets):
@@ -96,11 +99,11 @@ class Scan:
                 continue
             self.file(path)
 
-    def file(self, path: Path) -> None:
+    def file(self, path: Path, exempt: tuple[str, ...] = ()) -> None:
         self.files += 1
         self.crash_logs += path.name.startswith("crash") and path.suffix == ".log"
         data = path.read_bytes()
-        self.text(str(path), data.decode("utf-8", errors="replace"))
+        self.text(str(path), data.decode("utf-8", errors="replace"), exempt)
         if data.startswith(b"PK\x03\x04"):
             self.archives += 1
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
