@@ -62,6 +62,17 @@ TARGET_NOOP = 0.25
 BARE_TOFU = '"$0" init -input=false -backend-config=backend.hcl && "$0" apply -input=false -auto-approve'
 
 
+def measured(watch, rss) -> dict:
+    """Time, CPU, load and peak memory of one measured run."""
+    return {
+        "seconds": round(watch.seconds, 1),
+        "cpu_seconds": round(watch.cpu_seconds, 1),
+        "load_average": round(os.getloadavg()[1], 2),
+        "peak_rss_mb": round(rss.peak_bytes / 2**20),
+        "peak_pss_mb": round(rss.peak_pss_bytes / 2**20),
+    }
+
+
 def read_env(path: Path) -> dict[str, str]:
     pairs = (line.partition("=") for line in path.read_text().splitlines() if line)
     return {key: value for key, _sep, value in pairs}
@@ -135,11 +146,7 @@ class Bench:
         if proc.returncode != 0:
             raise SystemExit(f"{label}: ansible-playbook exited {proc.returncode}; see {log}")
         result = {
-            "seconds": round(watch.seconds, 1),
-            "cpu_seconds": round(watch.cpu_seconds, 1),
-            "load_average": round(os.getloadavg()[1], 2),
-            "peak_rss_mb": round(rss.peak_bytes / 2**20),
-            "peak_pss_mb": round(rss.peak_pss_bytes / 2**20),
+            **measured(watch, rss),
             "peak_processes": rss.peak_processes,
             "vault": dict(audit_since(audit, offset)),
         }
@@ -178,13 +185,7 @@ class Bench:
         self.vault.sys.revoke_lease(creds["lease_id"])
         if proc.returncode != 0:
             raise SystemExit(f"bare tofu exited {proc.returncode}; see {self.out / 'bare-tofu.log'}")
-        result = {
-            "seconds": round(watch.seconds, 1),
-            "cpu_seconds": round(watch.cpu_seconds, 1),
-            "load_average": round(os.getloadavg()[1], 2),
-            "peak_rss_mb": round(rss.peak_bytes / 2**20),
-            "peak_pss_mb": round(rss.peak_pss_bytes / 2**20),
-        }
+        result = measured(watch, rss)
         print(f"  bare-tofu: {result}", flush=True)
         return result
 

@@ -9,6 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import boto3
 import hvac
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,3 +122,20 @@ def outstanding_leases(sandbox, roles=("voicestack-deployer", "voicestack-other-
         listing = vault.list(f"sys/leases/lookup/aws/sts/{role}")
         leases |= {f"aws/sts/{role}/{key}" for key in listing["data"]["keys"]} if listing else set()
     return leases
+
+
+def moto_client(sandbox, service, account):
+    """A client of the sandbox's moto acting in one account (moto accepts any key)."""
+    client = boto3.client(
+        service,
+        endpoint_url=sandbox["moto"]["url"],
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+
+    def in_account(request, **_):
+        request.headers["x-moto-account-id"] = account
+
+    client.meta.events.register("before-sign", in_account)
+    return client

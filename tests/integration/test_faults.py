@@ -19,13 +19,13 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-import boto3
 import psutil
 import pytest
 import yaml
 from ansible_cli import (
     INVENTORY,
     ansible_playbook,
+    moto_client,
     moto_request_offset,
     moto_requests,
     output,
@@ -96,24 +96,14 @@ def run(sandbox, aws, inventory, playbook, *extra, env=None, popen=False):
     )
 
 
-def finish(proc) -> SimpleNamespace:
+def finish(proc, timeout=900) -> SimpleNamespace:
     """The result of a started run, once it has ended."""
-    stdout, stderr = proc.communicate(timeout=900)
+    stdout, stderr = proc.communicate(timeout=timeout)
     return SimpleNamespace(returncode=proc.returncode, stdout=stdout, stderr=stderr)
 
 
 def s3(sandbox):
-    client = boto3.client(
-        "s3",
-        endpoint_url=sandbox["moto"]["url"],
-        region_name="us-east-1",
-        aws_access_key_id="sandbox",
-        aws_secret_access_key="sandbox",
-    )
-    client.meta.events.register(
-        "before-sign", lambda request, **_: request.headers.__setitem__("x-moto-account-id", ACCOUNT)
-    )
-    return client
+    return moto_client(sandbox, "s3", ACCOUNT)
 
 
 def state(sandbox) -> dict:
@@ -235,10 +225,10 @@ def test_vault_gone_mid_run_names_the_lease_and_the_next_run_revokes_it(sandbox,
     with IdleProxy(upstream, idle_timeout=3600, port=port):
         started = run(sandbox, aws, inventory, "site.yml", env=vault_env, popen=True)
         wait_for_tofu("plan")
-    stdout, stderr = started.communicate(timeout=900)
-    audited.append(SimpleNamespace(stdout=stdout, stderr=stderr))
-    assert started.returncode == 2, stdout[-3000:]
-    assert f"cannot reach Vault at http://127.0.0.1:{port}" in stdout, stdout[-3000:]
+    stopped = finish(started)
+    audited.append(stopped)
+    assert stopped.returncode == 2, output(stopped)
+    assert f"cannot reach Vault at http://127.0.0.1:{port}" in stopped.stdout, output(stopped)
     assert len(outstanding_leases(sandbox, ROLES)) == 1
     with IdleProxy(upstream, idle_timeout=3600, port=port):
         rerun = run(sandbox, aws, inventory, "site.yml", env=vault_env)
@@ -259,12 +249,12 @@ def test_an_interrupted_runs_lease_is_recorded_and_revoked_by_the_next_run(sandb
         started = run(sandbox, aws, inventory, "site.yml", "-e", change, popen=True)
         tofu = wait_for_tofu("apply")
         started.send_signal(signum)
-        stdout, stderr = started.communicate(timeout=600)
+        stopped = finish(started, timeout=600)
         psutil.wait_procs([tofu], timeout=600)  # an apply already under way is let finish
     finally:
         aws.delay = 0
-    audited.append(SimpleNamespace(stdout=stdout, stderr=stderr))
-    assert started.returncode != 0
+    audited.append(stopped)
+    assert stopped.returncode != 0
     left = outstanding_leases(sandbox, ROLES)
     assert len(left) == 1
     records = list((Path(sandbox["openbao"]["raw_audit_log"]).parent / "leases" / ACCOUNT).glob("*.json"))
@@ -290,12 +280,12 @@ def test_terraform_killed_mid_apply_leaves_an_intact_state_and_the_unlock_comman
             time.sleep(0.05)
         assert lock_held(sandbox)
         tofu.send_signal(signal.SIGKILL)
-        stdout, stderr = started.communicate(timeout=600)
-        audited.append(SimpleNamespace(stdout=stdout, stderr=stderr))
+        killed = finish(started, timeout=600)
+        audited.append(killed)
     finally:
         aws.delay = 0
-    assert started.returncode == 2, stdout[-3000:]
-    assert "Traceback" not in stdout
+    assert killed.returncode == 2, output(killed)
+    assert "Traceback" not in killed.stdout
     # The state is what the last write left: same lineage, never older.
     assert state(sandbox)["lineage"] == lineage
     assert state(sandbox)["serial"] >= serial

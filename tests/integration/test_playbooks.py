@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import threading
 
-import boto3
 import pytest
 import yaml
 from ansible_cli import (
     ACCOUNTS,
     INVENTORY,
     ansible_playbook,
+    moto_client,
     moto_request_offset,
     moto_requests,
     output,
@@ -35,20 +35,7 @@ NO_CHANGES = {"create": 0, "update": 0, "delete": 0, "replace": 0}
 
 
 def moto(sandbox, service, account="123456789012"):
-    """A client of the sandbox's moto acting in one account (moto accepts any key)."""
-    client = boto3.client(
-        service,
-        endpoint_url=sandbox["moto"]["url"],
-        region_name="us-east-1",
-        aws_access_key_id="sandbox",
-        aws_secret_access_key="sandbox",
-    )
-
-    def in_account(request, **_):
-        request.headers["x-moto-account-id"] = account
-
-    client.meta.events.register("before-sign", in_account)
-    return client
+    return moto_client(sandbox, service, account)
 
 
 def alb(sandbox, host="acme"):

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-import boto3
 import hvac
 import pytest
 import yaml
@@ -17,6 +16,7 @@ from ansible_cli import (
     INVENTORY,
     ROOT,
     ansible_playbook,
+    moto_client,
     moto_request_offset,
     moto_requests,
     output,
@@ -72,16 +72,7 @@ def canary_run(sandbox, inventory, tmp_path_factory):
 
 def state_versions(sandbox):
     """(key@version, body) of every version of every object in the account's state bucket."""
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=sandbox["moto"]["url"],
-        region_name="us-east-1",
-        aws_access_key_id="sandbox",
-        aws_secret_access_key="sandbox",
-    )
-    s3.meta.events.register(
-        "before-sign", lambda request, **_: request.headers.__setitem__("x-moto-account-id", ACCOUNT)
-    )
+    s3 = moto_client(sandbox, "s3", ACCOUNT)
     bucket = f"voicestack-tfstate-{ACCOUNT}"
     for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
         body = s3.get_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])["Body"].read()
