@@ -8,6 +8,8 @@ PY          := $(VENV)/bin/python
 COLLECTIONS := $(VENV)/collections
 SCAN_VENV   := .venv-scan
 TOOLS_DIR   ?= $(HOME)/.cache/voicestack/tools
+# make test: test files run this many at a time, each worker on its own sandbox.
+TEST_WORKERS ?= 2
 
 # The checkout is the collection voicestack.aws: a link in the venv's own
 # collections path makes it importable without installing it.
@@ -54,11 +56,11 @@ sandbox-down: ## stop what sandbox-up started
 sandbox-status: ## show what runs where
 	@$(PY) sandbox/sandbox.py status
 
-test: venv tools ## the whole suite: unit, then integration against a fresh sandbox
-	@$(PY) sandbox/sandbox.py down >/dev/null
-	@$(PY) sandbox/sandbox.py up
-	@status=0; $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
-	  $(PY) sandbox/sandbox.py down; exit $$status
+test: venv tools ## the whole suite, TEST_WORKERS test files at a time, each worker on a fresh sandbox of its own
+	@$(PY) tests/sandboxes.py down
+	@$(PY) tests/sandboxes.py up $(TEST_WORKERS)
+	@status=0; $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || status=$$?; \
+	  $(PY) tests/sandboxes.py down; exit $$status
 
 demo: venv tools ## provision the whole stack into two accounts of a fresh local sandbox
 	@$(PY) sandbox/sandbox.py down >/dev/null

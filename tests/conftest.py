@@ -13,9 +13,15 @@ from pathlib import Path
 import hvac
 import pytest
 from ansible.plugins.loader import init_plugin_loader
+from sandboxes import state_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-SANDBOX_DIR = Path(os.environ.get("VOICESTACK_SANDBOX_DIR", ROOT / "sandbox" / ".state"))
+# Under pytest-xdist ('make test') each worker has a sandbox of its own;
+# without it, the one that 'make sandbox-up' starts.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+SANDBOX_DIR = (
+    state_dir(_WORKER) if _WORKER else Path(os.environ.get("VOICESTACK_SANDBOX_DIR", ROOT / "sandbox" / ".state"))
+)
 TOOLS_DIR = Path(os.environ.get("VOICESTACK_TOOLS", Path.home() / ".cache" / "voicestack" / "tools"))
 
 # The checkout is the collection voicestack.aws, found through the link that
@@ -36,7 +42,7 @@ def sandbox() -> dict:
     """The running sandbox's state; integration tests fail (never skip) without it."""
     state = SANDBOX_DIR / "state.json"
     if not state.exists():
-        pytest.fail(f"no sandbox state at {state}: run the suite with 'make test' (it starts the sandbox)")
+        pytest.fail(f"no sandbox state at {state}: run the suite with 'make test' (it starts the sandboxes)")
     return json.loads(state.read_text())
 
 
@@ -100,50 +106,57 @@ def sealed_openbao(tmp_path):
 # --- the summary of the security and fault properties ---------------------------
 # A test marked @pytest.mark.proves("<property>") counts towards that property:
 # it holds when every test that proves it passed. Tests add what they measured
-# with the ``properties`` fixture.
+# with the ``properties`` fixture. Both travel in the reports' user_properties,
+# the one channel from pytest-xdist's workers to the process that prints.
 
-PROOFS = pytest.StashKey[dict]()
-MEASURED = pytest.StashKey[list]()
+
+class _PropertiesSummary:
+    """Adds up the reports of every worker; prints once, at the end."""
+
+    def __init__(self):
+        self.proofs: dict[str, tuple[bool, int]] = {}
+        self.measured: list[str] = []
+
+    def pytest_runtest_logreport(self, report):
+        for key, value in report.user_properties:
+            if key == "proves" and (report.when == "call" or report.failed):
+                # a failed setup or teardown breaks the property too
+                held, tried = self.proofs.get(value, (True, 0))
+                self.proofs[value] = (held and report.passed, tried + (report.when != "teardown"))
+            elif key == "measured" and report.when == "call":
+                self.measured.append(value)
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.proofs:
+            return
+        held = sum(1 for ok, _ in self.proofs.values() if ok)
+        terminalreporter.section(f"security and fault properties: {held} held / {len(self.proofs)} tried")
+        for name, (ok, tests) in sorted(self.proofs.items()):
+            terminalreporter.line(f"{'HELD  ' if ok else 'BROKEN'} {name} ({tests} tests)")
+        for line in self.measured:
+            terminalreporter.line(f"  measured: {line}")
 
 
 def pytest_configure(config):
-    config.stash[PROOFS] = {}
-    config.stash[MEASURED] = []
+    config.pluginmanager.register(_PropertiesSummary(), "voicestack-properties-summary")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = (yield).get_result()
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
     marker = item.get_closest_marker("proves")
-    if marker is None:
-        return
-    held, tried = item.config.stash[PROOFS].get(marker.args[0], (True, 0))
-    if report.when == "call" or report.failed:  # a failed setup or teardown breaks the property too
-        tried += report.when != "teardown"
-        item.config.stash[PROOFS][marker.args[0]] = (held and report.passed, tried)
+    if marker is not None:
+        item.user_properties.append(("proves", marker.args[0]))
 
 
 class _Measured:
-    def __init__(self, lines):
-        self._lines = lines
+    def __init__(self, node):
+        self._node = node
 
     def record(self, name: str, detail: str) -> None:
-        self._lines.append(f"{name}: {detail}")
+        self._node.user_properties.append(("measured", f"{name}: {detail}"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def properties(request):
     """Record a measured figure for the summary at the end of the run."""
-    return _Measured(request.config.stash[MEASURED])
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    proofs = config.stash.get(PROOFS, {})
-    if not proofs:
-        return
-    held = sum(1 for ok, _ in proofs.values() if ok)
-    terminalreporter.section(f"security and fault properties: {held} held / {len(proofs)} tried")
-    for name, (ok, tests) in sorted(proofs.items()):
-        terminalreporter.line(f"{'HELD  ' if ok else 'BROKEN'} {name} ({tests} tests)")
-    for line in config.stash.get(MEASURED, []):
-        terminalreporter.line(f"  measured: {line}")
+    return _Measured(request.node)

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import hvac
 import pytest
+import sandboxes
 import yaml
 from ansible_cli import (
     INVENTORY,
@@ -103,8 +104,9 @@ def test_a_full_run_at_vvvv_leaks_no_credential_anywhere(sandbox, canary_run, pr
     raw_audit_log = Path(sandbox["openbao"]["raw_audit_log"])
     scan.tree(state_dir, skip=(raw_audit_log, state_dir / "sandbox.env", state_dir / "state.json", openbao_log))
     scan.file(openbao_log, exempt=(root_token,))
-    # The checkout, without the virtualenvs, git objects and the sandbox (above).
-    scan.tree(ROOT, skip=(ROOT / ".venv", ROOT / ".venv-scan", ROOT / ".git", state_dir))
+    # The checkout, without the virtualenvs, git objects, this sandbox (above)
+    # and the sandboxes of the other test workers (whose credentials these are not).
+    scan.tree(ROOT, skip=(ROOT / ".venv", ROOT / ".venv-scan", ROOT / ".git", state_dir, sandboxes.STATE_ROOT))
     scan.tree(Path.home() / ".cache" / "voicestack" / "eks")  # the CA files service_account writes
     objects = 0
     for where, body in state_versions(sandbox):

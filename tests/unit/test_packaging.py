@@ -31,6 +31,7 @@ LEFT_BEHIND = [
     ".ruff_cache/CACHEDIR.TAG",
     "sandbox/.state/state.json",
     "sandbox/.state/sandbox.env",
+    "sandbox/.state-tests/gw0/sandbox.env",
     "terraform/stacks/voice/.terraform/providers/registry.opentofu.org/hashicorp/aws/marker",
     "terraform/stacks/voice/terraform.tfstate",
     "terraform/stacks/voice/terraform.tfstate.backup",
