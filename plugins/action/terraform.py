@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
@@ -32,6 +35,9 @@ class ActionModule(ActionBase):
                     "voicestack.aws.terraform needs connection: local (credentials stay in this machine's "
                     f"terraform process), not {self._connection.transport}"
                 )
+            cache = plain_env.get("TF_PLUGIN_CACHE_DIR")
+            if cache:  # terraform ignores a plugin cache folder that is not there
+                os.makedirs(os.path.expanduser(cache), mode=0o700, exist_ok=True)
             with process_env({**plain_env, **secret_env}):
                 result.update(self._terraform(args, task_vars))
         except AnsibleActionFail as exc:
@@ -40,19 +46,19 @@ class ActionModule(ActionBase):
 
     def _terraform(self, args, task_vars):
         if args.get("force_unlock"):
-            return self._force_unlock(args, task_vars)
+            return self._force_unlock(args)
         result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
         result["outputs"] = public_outputs(result.get("outputs"))
         if result.get("failed") or args.get("state") != "planned":
             return result
-        show = self._show(args, task_vars)
+        show = self._show(args)
         if show.get("rc") != 0:
             return {**result, "failed": True, "msg": f"tofu show -json failed: {show.get('stderr', '').strip()}"}
         summary = plan_summary(show["stdout"])
         result.pop("diff", None)
         return {**result, "changed": summary["changed"], "plan": summary}
 
-    def _force_unlock(self, args, task_vars):
+    def _force_unlock(self, args):
         """init against the backend, then force-unlock the given lock id."""
         binary = args.get("binary_path") or "tofu"
         backend = [f"-backend-config={path}" for path in args.get("backend_config_files") or []]
@@ -62,28 +68,17 @@ class ActionModule(ActionBase):
             [binary, "init", "-input=false", "-no-color", *backend],
             [binary, "force-unlock", "-force", "-no-color", args["force_unlock"]],
         ):
-            ran = self._execute_module(
-                "ansible.builtin.command",
-                module_args={"argv": argv, "chdir": args["project_path"]},
-                task_vars=task_vars,
-            )
-            if ran.get("rc") != 0:
-                detail = (ran.get("stderr") or ran.get("stdout") or ran.get("msg") or "").strip()
+            ran = self._run(argv, args["project_path"])
+            if ran["rc"] != 0:
+                detail = (ran["stderr"] or ran["stdout"]).strip()
                 return {"failed": True, "msg": f"{binary} {argv[1]} failed: {detail}"}
         return {"changed": True, "unlocked": args["force_unlock"]}
 
-    def _show(self, args, task_vars):
+    def _show(self, args):
         """Read the saved plan; read-only, so it also runs in check mode."""
-        check_mode = self._task.check_mode
-        self._task.check_mode = False
-        try:
-            return self._execute_module(
-                "ansible.builtin.command",
-                module_args={
-                    "argv": [args.get("binary_path") or "tofu", "show", "-json", "-no-color", args["plan_file"]],
-                    "chdir": args["project_path"],
-                },
-                task_vars=task_vars,
-            )
-        finally:
-            self._task.check_mode = check_mode
+        binary = args.get("binary_path") or "tofu"
+        return self._run([binary, "show", "-json", "-no-color", args["plan_file"]], args["project_path"])
+
+    def _run(self, argv, chdir):
+        """Run a command through the (local) connection, without a module process."""
+        return self._low_level_execute_command(shlex.join(argv), chdir=shlex.quote(chdir))

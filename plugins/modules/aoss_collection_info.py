@@ -71,18 +71,19 @@ collection:
       type: str
 """
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.voicestack.aws.plugins.module_utils._stack_info import collection
 
 
 def main():
     module = AnsibleAWSModule(argument_spec={"name": {"type": "str", "required": True}}, supports_check_mode=True)
     name = module.params["name"]
     try:
-        found = module.client("opensearchserverless").batch_get_collection(names=[name])["collectionDetails"]
+        found = collection(module.client("opensearchserverless"), name)
     except Exception as exc:  # botocore raises several unrelated types here
         module.fail_json_aws(exc, msg=f"cannot look up OpenSearch Serverless collection {name}")
-    module.exit_json(changed=False, collection=camel_dict_to_snake_dict(found[0]) if found else None)
+    module.exit_json(changed=False, collection=found)
 
 
 if __name__ == "__main__":

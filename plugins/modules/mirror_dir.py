@@ -7,10 +7,11 @@ module: mirror_dir
 short_description: Make a folder an exact copy of another, in one step
 version_added: 0.1.0
 description:
-  - Copies every file of O(src) whose content differs into O(dest) (files mode 0600, folders 0700) and removes
-    what O(src) no longer has, leaving names in O(keep) alone. Both paths are on the host the module runs on.
+  - Copies every file of O(src) whose content differs into O(dest) (files mode 0600, folders 0700), writes
+    O(files) the same way, and removes what neither has, leaving names in O(keep) alone. Both paths are on the
+    host the module runs on.
   - One module run for the whole tree, where M(ansible.builtin.copy) runs once per file; role terraform_stack
-    uses it to copy the bundled Terraform into an account's work folder.
+    uses it to write an account's work folder (the bundled Terraform, its inputs and backend settings).
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -35,6 +36,12 @@ options:
     type: list
     elements: str
     default: []
+  files:
+    description:
+      - Further files to write into O(dest), as a mapping of a relative path (inside O(dest), not one of O(src)'s)
+        to its text. Never put a secret here.
+    type: dict
+    default: {}
 author:
   - voicestack maintainers (@voicestack)
 """
@@ -45,6 +52,14 @@ EXAMPLES = r"""
     src: "{{ role_path }}/../../terraform"
     dest: ~/.cache/voicestack/work/123456789012/terraform
     keep: [.terraform, .terraform.lock.hcl]
+
+- name: The same, with the stack's inputs beside it
+  voicestack.aws.mirror_dir:
+    src: "{{ role_path }}/../../terraform"
+    dest: ~/.cache/voicestack/work/123456789012
+    keep: [.terraform, .terraform.lock.hcl, voice.tfplan]
+    files:
+      voice.tfvars.json: '{"customer": "acme"}'
 """
 
 RETURN = r"""
@@ -73,6 +88,7 @@ def main():
             "src": {"type": "path", "required": True},
             "dest": {"type": "path", "required": True},
             "keep": {"type": "list", "elements": "str", "default": []},
+            "files": {"type": "dict", "default": {}},
         },
         supports_check_mode=True,
     )
@@ -80,7 +96,10 @@ def main():
     if not os.path.isdir(src):
         module.fail_json(msg=f"src: {src} is not a folder")
     try:
-        result = mirror(src, dest, tuple(module.params["keep"]), module.check_mode)
+        files = {path: str(text) for path, text in module.params["files"].items()}
+        result = mirror(src, dest, tuple(module.params["keep"]), module.check_mode, files)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg=f"cannot mirror {src} into {dest}: {exc}")
     module.exit_json(changed=bool(result["copied"] or result["removed"]), **result)

@@ -50,7 +50,10 @@ options:
     type: dict
     default: {}
   environment:
-    description: Non-secret environment variables for terraform, for example C(TF_PLUGIN_CACHE_DIR).
+    description:
+      - Non-secret environment variables for terraform, for example C(TF_PLUGIN_CACHE_DIR).
+      - A C(TF_PLUGIN_CACHE_DIR) folder is created (mode 0700) when missing, since terraform ignores one that is not
+        there.
     type: dict
     default: {}
   force_unlock:
@@ -67,7 +70,7 @@ EXAMPLES = r"""
 - name: Plan the account's stack
   voicestack.aws.terraform:
     state: planned
-    project_path: /var/lib/voicestack/123456789012/terraform/stacks/voice
+    project_path: /var/lib/voicestack/123456789012/stacks/voice
     plan_file: voice.tfplan
     binary_path: tofu
     force_init: true

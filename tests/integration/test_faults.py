@@ -135,7 +135,7 @@ def wait_for_tofu(command: str, timeout: float = 600) -> psutil.Process:
         for proc in psutil.process_iter(["cmdline", "cwd"]):
             argv = proc.info["cmdline"] or []
             cwd = proc.info["cwd"] or ""
-            if argv and argv[0].endswith("tofu") and command in argv and f"{ACCOUNT}/terraform/stacks/" in cwd:
+            if argv and argv[0].endswith("tofu") and command in argv and f"{ACCOUNT}/stacks/" in cwd:
                 return proc
         time.sleep(0.05)
     raise AssertionError(f"no tofu {command} of account {ACCOUNT} started")

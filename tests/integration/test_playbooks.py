@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import pytest
 import yaml
@@ -97,6 +98,9 @@ def test_bootstrap_makes_a_kms_encrypted_tls_only_bucket_per_account_idempotentl
     assert again.returncode == 0, output(again)
     for host in ACCOUNTS:
         assert recap(again, host)["changed"] == 1  # only the revocation of this run's lease and token
+    # Its revocation also forgot each lease's record, so the next run has none to look up.
+    records = Path(sandbox_env(sandbox)["VOICESTACK_SANDBOX_DIR"]) / "leases"
+    assert sorted(p.parent.name for p in records.glob("*/*.json")) == []
 
 
 def test_site_provisions_both_accounts_in_one_run(provisioned, sandbox):

@@ -1,0 +1,81 @@
+"""stack_info's reads, through boto3 against an in-process moto (no server)."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ansible_collections.voicestack.aws.plugins.module_utils._stack_info import (
+    collection,
+    load_balancer,
+    role_trust_policy,
+    target_groups,
+)
+
+REGION = "us-east-1"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/x"}}],
+}
+
+
+@pytest.fixture
+def aws():
+    with mock_aws():
+        yield lambda service: boto3.client(service, region_name=REGION)
+
+
+@pytest.fixture
+def alb(aws):
+    ec2, elbv2 = aws("ec2"), aws("elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, zone in enumerate("ab")
+    ]
+    arn = elbv2.create_load_balancer(Name="voice", Subnets=subnets, Type="application")["LoadBalancers"][0][
+        "LoadBalancerArn"
+    ]
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "3600"}]
+    )
+    group = elbv2.create_target_group(Name="voice", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")
+    group_arn = group["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.create_listener(
+        LoadBalancerArn=arn,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": group_arn}],
+    )
+    return arn, group_arn
+
+
+def test_the_load_balancer_has_its_attributes_and_listeners_in_snake_case(aws, alb):
+    found = load_balancer(aws("elbv2"), alb[0])
+    assert found["load_balancer_arn"] == alb[0]
+    assert found["idle_timeout_timeout_seconds"] == "3600"
+    assert [listener["port"] for listener in found["listeners"]] == [80]
+
+
+def test_the_target_group_is_a_list_of_one(aws, alb):
+    assert [group["target_group_arn"] for group in target_groups(aws("elbv2"), alb[1])] == [alb[1]]
+
+
+def test_what_is_not_there_is_none_or_empty(aws, alb):
+    elbv2 = aws("elbv2")
+    gone_alb = alb[0].rsplit("/", 1)[0] + "/0000000000000000"
+    gone_group = alb[1].rsplit("/", 1)[0] + "/0000000000000000"
+    assert load_balancer(elbv2, gone_alb) is None
+    assert target_groups(elbv2, gone_group) == []
+    assert collection(aws("opensearchserverless"), "voice-vectors") is None
+    assert role_trust_policy(aws("iam"), "voice-agent") is None
+
+
+def test_the_role_trust_policy_is_the_document_itself(aws):
+    aws("iam").create_role(RoleName="voice-agent", AssumeRolePolicyDocument=json.dumps(TRUST))
+    assert role_trust_policy(aws("iam"), "voice-agent") == TRUST
