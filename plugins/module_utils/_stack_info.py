@@ -11,20 +11,15 @@ that the checks read them the same way. Something that is not there is None
 from __future__ import annotations
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-
-def _code(exc) -> str | None:
-    return (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 
 def load_balancer(elbv2, arn: str) -> dict | None:
     """The load balancer with its attributes and listeners, or None."""
     try:
         found = elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]
-    except Exception as exc:
-        if _code(exc) == "LoadBalancerNotFound":
-            return None
-        raise
+    except is_boto3_error_code("LoadBalancerNotFound"):
+        return None
     if not found:
         return None
     alb = camel_dict_to_snake_dict(found[0])
@@ -39,10 +34,8 @@ def target_groups(elbv2, arn: str) -> list[dict]:
     """The target group of that ARN (a list of one), or an empty list."""
     try:
         found = elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"]
-    except Exception as exc:
-        if _code(exc) == "TargetGroupNotFound":
-            return []
-        raise
+    except is_boto3_error_code("TargetGroupNotFound"):
+        return []
     return [camel_dict_to_snake_dict(group) for group in found]
 
 
@@ -56,7 +49,5 @@ def role_trust_policy(iam, name: str) -> dict | None:
     """An IAM role's trust (assume role) policy document, or None when there is no such role."""
     try:
         return iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
-    except Exception as exc:
-        if _code(exc) == "NoSuchEntity":
-            return None
-        raise
+    except is_boto3_error_code("NoSuchEntity"):
+        return None
