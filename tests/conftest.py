@@ -13,6 +13,7 @@ from pathlib import Path
 import hvac
 import pytest
 from ansible.plugins.loader import init_plugin_loader
+from moto.server import ThreadedMotoServer
 from sandboxes import state_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +38,20 @@ def _read_env(path: Path) -> dict[str, str]:
     return {key: value for key, _, value in pairs}
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fault-offset",
+        type=int,
+        default=0,
+        help="AWS requests the fault proxy lets through before it counts to its first injected fault",
+    )
+
+
+@pytest.fixture(scope="session")
+def fault_offset(request) -> int:
+    return request.config.getoption("--fault-offset")
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> dict:
     """The running sandbox's state; integration tests fail (never skip) without it."""
@@ -58,6 +73,16 @@ def tools() -> dict[str, str]:
 def root_token(sandbox) -> str:
     """The sandbox OpenBao's root token (sandbox-only; used to arrange tests)."""
     return sandbox["openbao"]["root_token"]
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    """A moto server of the test module's own, in this process (unit tests)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
 
 
 def free_port() -> int:

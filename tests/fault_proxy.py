@@ -2,9 +2,11 @@
 
 Forwards every request to the upstream AWS endpoint, except:
 
-- every ``every``-th request gets a retryable fault instead, alternating a 5xx
-  and the service's throttling error, in the service's own error format
-  (query XML, EC2 XML, S3 XML, JSON), the way AWS answers under load;
+- every ``every``-th request (counted from ``offset``) gets a retryable fault
+  instead, alternating a 5xx and the service's throttling error, in the
+  protocol of the service the request is signed for (query, ec2, rest-xml,
+  rest-json or json, as botocore's model of it says), the way AWS answers
+  under load;
 - every forwarded request can be slowed down by ``delay`` seconds;
 - a request for an action in ``fail_actions`` gets a non-retryable
   ValidationError, to break a run at a known point.
@@ -15,50 +17,73 @@ control plane checking a bearer token, not the client under test.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import http.client
+import json
 import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import botocore.session
+
+_botocore = botocore.session.get_session()
+
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade"}
 SERVICE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+# SigV4 signing names that differ from the service's name in botocore's models.
+BOTOCORE_NAMES = {"elasticloadbalancing": "elbv2", "aoss": "opensearchserverless"}
 
 
-def _fault(service: str, json_protocol: bool, throttle: bool, code: str | None = None) -> tuple[int, dict, bytes]:
-    """(status, headers, body) of an AWS error in the protocol the client speaks."""
+@functools.cache
+def protocol(service: str) -> tuple[str, str]:
+    """(protocol, JSON version) that AWS speaks for the service a request is
+    signed for (query, ec2, rest-xml, rest-json or json), from botocore's model."""
+    metadata = _botocore.get_service_model(BOTOCORE_NAMES.get(service, service)).metadata
+    return metadata["protocol"], metadata.get("jsonVersion", "1.0")
+
+
+def fault(service: str, throttle: bool, code: str | None = None) -> tuple[int, dict, bytes]:
+    """(status, headers, body) of an AWS error as the service itself answers it."""
+    kind, json_version = protocol(service)
     if code:
         status, message = 400, f"injected fault: {code}"
     elif throttle:
-        status, message = (503, "Please reduce your request rate.") if service == "s3" else (400, "Rate exceeded")
         code = {"s3": "SlowDown", "ec2": "RequestLimitExceeded"}.get(service)
-        code = code or ("ThrottlingException" if json_protocol else "Throttling")
+        code = code or ("Throttling" if kind == "query" else "ThrottlingException")
+        status = 503 if code in ("SlowDown", "RequestLimitExceeded") else 400
+        message = "Please reduce your request rate." if code == "SlowDown" else "Rate exceeded"
     else:
         status, message = 503, "Service is unavailable."
-        code = "ServiceUnavailableException" if json_protocol else "ServiceUnavailable"
-    if json_protocol:
-        body = f'{{"__type": "{code}", "message": "{message}"}}'
-        return status, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}, body.encode()
-    if service == "s3":
-        body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    elif service == "ec2":
-        error = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-        body = f"<Response><Errors>{error}</Errors><RequestID>injected</RequestID></Response>"
-    else:
-        kind = "Sender" if status < 500 else "Receiver"
-        error = f"<Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message>"
-        body = f"<ErrorResponse><Error>{error}</Error></ErrorResponse>"
+        code = "ServiceUnavailable" if kind in ("query", "ec2", "rest-xml") else "ServiceUnavailableException"
+    if kind == "json":
+        body = json.dumps({"__type": code, "message": message})
+        return status, {"Content-Type": f"application/x-amz-json-{json_version}"}, body.encode()
+    if kind == "rest-json":
+        body = json.dumps({"message": message})
+        return status, {"Content-Type": "application/json", "x-amzn-ErrorType": code}, body.encode()
+    error = f"<Code>{code}</Code><Message>{message}</Message>"
+    if kind == "rest-xml":
+        body = f"<Error>{error}<RequestId>injected</RequestId></Error>"
+    elif kind == "ec2":
+        body = f"<Response><Errors><Error>{error}</Error></Errors><RequestID>injected</RequestID></Response>"
+    else:  # query
+        sender = "Sender" if status < 500 else "Receiver"
+        error = f"<Error><Type>{sender}</Type>{error}</Error>"
+        body = f"<ErrorResponse>{error}<RequestId>injected</RequestId></ErrorResponse>"
     return status, {"Content-Type": "text/xml"}, body.encode()
 
 
 class FaultProxy:
     """Listens on 127.0.0.1 (``url``); use as a context manager."""
 
-    def __init__(self, upstream_url: str, every: int = 0, fail_actions: tuple[str, ...] = (), delay: float = 0):
+    def __init__(self, upstream_url: str, fail_actions: tuple[str, ...] = (), delay: float = 0):
         parts = urlsplit(upstream_url)
         self.upstream = (parts.hostname, parts.port)
-        self.every = every
+        self.every = 0  # see faulting()
+        self.offset = 0
         self.fail_actions = set(fail_actions)
         self.delay = delay  # seconds added to every forwarded request
         self.forwarded = 0
@@ -78,6 +103,18 @@ class FaultProxy:
         self._server.shutdown()
         self._server.server_close()
 
+    @contextlib.contextmanager
+    def faulting(self, every: int, offset: int = 0):
+        """Within the block, answer requests offset + every, offset + 2 * every, ...
+        (counted from the block's start) with a retryable fault."""
+        with self._lock:
+            self.every, self.offset, self._seen, self.faults = every, offset, 0, 0
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self.every = 0
+
     def _decide(self, handler, body: bytes) -> tuple[int, dict, bytes] | None:
         query = urlsplit(handler.path).query
         if "X-Amz-Signature" in query:
@@ -86,7 +123,6 @@ class FaultProxy:
         match = SERVICE.search(authorization)
         service = match.group(1) if match else ""
         content_type = handler.headers.get("Content-Type", "")
-        json_protocol = "json" in content_type or "X-Amz-Target" in handler.headers
         action = (handler.headers.get("X-Amz-Target", "").rpartition(".")[2]) or (
             parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
             if "x-www-form-urlencoded" in content_type
@@ -97,11 +133,11 @@ class FaultProxy:
         with self._lock:
             if action and action in self.fail_actions:
                 self.failed_actions.append(action)
-                return _fault(service, json_protocol, throttle=False, code="ValidationError")
+                return fault(service, throttle=False, code="ValidationError")
             self._seen += 1
-            if self.every and self._seen % self.every == 0:
+            if self.every and self._seen > self.offset and (self._seen - self.offset) % self.every == 0:
                 self.faults += 1
-                return _fault(service, json_protocol, throttle=self.faults % 2 == 0)
+                return fault(service, throttle=self.faults % 2 == 0)
             self.forwarded += 1
         return None
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from ansible_collections.voicestack.aws.plugins.module_utils._eks_token import (
     decode_token,
@@ -68,15 +67,6 @@ def test_kubeconfig_has_one_cluster_user_and_context():
     assert config["current-context"] == "voice-eks"
     assert config["clusters"][0]["cluster"] == {"server": "https://example", "certificate-authority-data": "Q0E="}
     assert config["users"][0]["user"] == {"token": "k8s-aws-v1.abc"}
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 def assumed_role_client(moto_url):
