@@ -45,37 +45,37 @@ lock: ## re-resolve requirements.in into the pinned requirements.txt
 	$(PY) -m pip freeze --exclude-editable | sort > requirements.txt
 
 tools: ## build or find tofu, providers, etcd, kube-apiserver (cached)
-	@tools/build.sh
+	@dev/tools/build.sh
 
 sandbox-up: venv tools ## start moto, OpenBao, etcd and kube-apiserver on loopback
-	@$(PY) sandbox/sandbox.py up
+	@$(PY) -m dev.sandbox up
 
 sandbox-down: ## stop what sandbox-up started
-	@$(PY) sandbox/sandbox.py down
+	@$(PY) -m dev.sandbox down
 
 sandbox-status: ## show what runs where
-	@$(PY) sandbox/sandbox.py status
+	@$(PY) -m dev.sandbox status
 
 test: venv tools ## the whole suite, TEST_WORKERS test files at a time, each worker on a fresh sandbox of its own
-	@$(PY) tests/sandboxes.py down
-	@$(PY) tests/sandboxes.py up $(TEST_WORKERS)
+	@$(PY) -m dev.sandbox.workers down
+	@$(PY) -m dev.sandbox.workers up $(TEST_WORKERS)
 	@status=0; $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || status=$$?; \
-	  $(PY) tests/sandboxes.py down; exit $$status
+	  $(PY) -m dev.sandbox.workers down; exit $$status
 
 demo: venv tools ## provision the whole stack into two accounts of a fresh local sandbox
-	@$(PY) sandbox/sandbox.py down >/dev/null
-	@$(PY) sandbox/sandbox.py up
-	@set -a; . sandbox/.state/sandbox.env; set +a; \
-	  VAULT_TOKEN=$$VOICESTACK_SANDBOX_ROOT_TOKEN ansible-playbook -i inventory/sandbox --forks 2 \
+	@$(PY) -m dev.sandbox down >/dev/null
+	@$(PY) -m dev.sandbox up
+	@set -a; . dev/sandbox/.state/sandbox.env; set +a; \
+	  VAULT_TOKEN=$$VOICESTACK_SANDBOX_ROOT_TOKEN ansible-playbook -i dev/sandbox/inventory --forks 2 \
 	    playbooks/bootstrap_backend.yml playbooks/site.yml
-	@$(PY) sandbox/sandbox.py status
+	@$(PY) -m dev.sandbox status
 	@echo "Provisioned into the sandbox. Stop it with 'make sandbox-down'."
 
 bench: venv tools ## benchmarks on a fresh sandbox, one table (docs/performance.md); BENCH_ARGS=--accounts 1,2
-	@$(PY) sandbox/sandbox.py down >/dev/null
-	@$(PY) sandbox/sandbox.py up
-	@status=0; $(PY) bench/run.py $(BENCH_ARGS) || status=$$?; \
-	  $(PY) sandbox/sandbox.py down; exit $$status
+	@$(PY) -m dev.sandbox down >/dev/null
+	@$(PY) -m dev.sandbox up
+	@status=0; $(PY) -m dev.bench.run $(BENCH_ARGS) || status=$$?; \
+	  $(PY) -m dev.sandbox down; exit $$status
 
 lint: venv tools ## ruff, yamllint, tofu fmt, changelog, ansible-lint (production), ansible-test sanity
 	$(VENV)/bin/ruff check .
@@ -83,9 +83,9 @@ lint: venv tools ## ruff, yamllint, tofu fmt, changelog, ansible-lint (productio
 	$(VENV)/bin/yamllint -s .
 	@. $(TOOLS_DIR)/tools.env && TF_CLI_CONFIG_FILE=$$VOICESTACK_TF_CLI_CONFIG $$VOICESTACK_TOFU fmt -check -recursive terraform
 	$(VENV)/bin/antsibull-changelog lint
-	$(PY) tools/role_docs.py --check
+	$(PY) -m dev.tools.role_docs --check
 	$(VENV)/bin/ansible-lint
-	tests/sanity/run.sh
+	dev/tools/sanity.sh
 
 clean: sandbox-down ## remove the venv and sandbox state (keeps the tool cache)
-	rm -rf $(VENV) $(SCAN_VENV) sandbox/.state .pytest_cache
+	rm -rf $(VENV) $(SCAN_VENV) dev/sandbox/.state .pytest_cache

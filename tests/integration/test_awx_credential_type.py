@@ -17,9 +17,10 @@ import pytest
 import yaml
 from test_vault_sts import approle_secret_id, lease_alive, mint_jwt
 
+from dev.settings import ROOT
+
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 CREDENTIAL_TYPE = yaml.safe_load((ROOT / "extensions" / "awx" / "credential_type.yml").read_text())
 LEASE_PLAYBOOK = ROOT / "tests" / "integration" / "playbooks" / "awx_credential_lookup.yml"
 

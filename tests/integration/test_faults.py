@@ -22,7 +22,8 @@ from types import SimpleNamespace
 import psutil
 import pytest
 import yaml
-from ansible_cli import (
+
+from dev.testkit.ansible_cli import (
     INVENTORY,
     ansible_playbook,
     moto_client,
@@ -34,10 +35,10 @@ from ansible_cli import (
     plan_counts,
     recap,
 )
-from canary import audit_offset, issued_since
-from conftest import free_port
-from fault_proxy import FaultProxy
-from idle_proxy import IdleProxy
+from dev.testkit.canary import audit_offset, issued_since
+from dev.testkit.fault_proxy import FaultProxy
+from dev.testkit.idle_proxy import IdleProxy
+from dev.testkit.net import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

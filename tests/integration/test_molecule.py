@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible_cli import ROOT, sandbox_env
 from kubernetes import client as k8s
+
+from dev.settings import ROOT
+from dev.testkit.ansible_cli import sandbox_env
 
 pytestmark = pytest.mark.integration
 

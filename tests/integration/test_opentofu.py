@@ -11,7 +11,8 @@ import time
 import boto3
 import hvac
 import pytest
-from tf import boto_creds, issue
+
+from dev.testkit.tf import boto_creds, issue
 
 pytestmark = pytest.mark.integration
 

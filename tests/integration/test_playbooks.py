@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ansible_cli import (
+from kubernetes import client as k8s
+from websockets.sync.server import serve
+
+from dev.testkit.ansible_cli import (
     ACCOUNTS,
     INVENTORY,
     ansible_playbook,
@@ -24,10 +27,8 @@ from ansible_cli import (
     recap,
     sandbox_env,
 )
-from canary import audit_offset, issued_since
-from idle_proxy import IdleProxy
-from kubernetes import client as k8s
-from websockets.sync.server import serve
+from dev.testkit.canary import audit_offset, issued_since
+from dev.testkit.idle_proxy import IdleProxy
 
 pytestmark = pytest.mark.integration
 

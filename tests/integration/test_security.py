@@ -11,9 +11,10 @@ from types import SimpleNamespace
 
 import hvac
 import pytest
-import sandboxes
 import yaml
-from ansible_cli import (
+
+from dev.sandbox import workers
+from dev.testkit.ansible_cli import (
     INVENTORY,
     ROOT,
     ansible_playbook,
@@ -25,7 +26,7 @@ from ansible_cli import (
     own_account,
     plan_counts,
 )
-from canary import ArgvSampler, Scan, audit_offset, issued_since, token_hmacs_since
+from dev.testkit.canary import ArgvSampler, Scan, audit_offset, issued_since, token_hmacs_since
 
 pytestmark = [pytest.mark.integration, pytest.mark.security]
 
@@ -106,7 +107,7 @@ def test_a_full_run_at_vvvv_leaks_no_credential_anywhere(sandbox, canary_run, pr
     scan.file(openbao_log, exempt=(root_token,))
     # The checkout, without the virtualenvs, git objects, this sandbox (above)
     # and the sandboxes of the other test workers (whose credentials these are not).
-    scan.tree(ROOT, skip=(ROOT / ".venv", ROOT / ".venv-scan", ROOT / ".git", state_dir, sandboxes.STATE_ROOT))
+    scan.tree(ROOT, skip=(ROOT / ".venv", ROOT / ".venv-scan", ROOT / ".git", state_dir, workers.STATE_ROOT))
     scan.tree(Path.home() / ".cache" / "voicestack" / "eks")  # the CA files service_account writes
     objects = 0
     for where, body in state_versions(sandbox):

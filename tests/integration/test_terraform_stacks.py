@@ -9,8 +9,9 @@ import zipfile
 import boto3
 import hvac
 import pytest
-from canary import audit_offset, issued_since
-from tf import SANDBOX_VARS, boto_creds, issue, prepare
+
+from dev.testkit.canary import audit_offset, issued_since
+from dev.testkit.tf import SANDBOX_VARS, boto_creds, issue, prepare
 
 pytestmark = pytest.mark.integration
 

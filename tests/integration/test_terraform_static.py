@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
+from dev.settings import ROOT
+
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 ROOTS = sorted(p.relative_to(ROOT) for kind in ("modules", "stacks") for p in (ROOT / "terraform" / kind).iterdir())
 
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
 
 import hvac
 import pytest
-from ansible_cli import INVENTORY, sandbox_env
-from canary import Scan, audit_offset, issued_since, token_hmacs_since
+
+from dev.settings import ROOT
+from dev.testkit.ansible_cli import INVENTORY, sandbox_env
+from dev.testkit.canary import Scan, audit_offset, issued_since, token_hmacs_since
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = ROOT / "tests" / "integration" / "playbooks" / "vault_credentials.yml"
 
 

@@ -18,7 +18,8 @@ import pytest
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.loader import lookup_loader
 from ansible.template import is_trusted_as_template
-from conftest import free_port
+
+from dev.testkit.net import free_port
 
 pytestmark = pytest.mark.integration
 

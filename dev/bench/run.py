@@ -1,0 +1,328 @@
+"""Benchmarks of site.yml on the running sandbox (``make bench`` starts a fresh one).
+
+Measures, in one run, and prints one Markdown table (and writes it as JSON):
+
+- overhead: site.yml's first apply of one account vs bare ``tofu init`` +
+  ``tofu apply -auto-approve`` of the same stack, inputs and backend settings
+  (in a fresh account of its own, so that both are first applies);
+- no-op rerun: site.yml again on the converged account;
+- drift: drift.yml on the converged account;
+- vault: Vault requests per account run, from OpenBao's audit log;
+- accounts: N fresh accounts in one site.yml run with --forks N: wall time and
+  the peak RSS summed over ansible-playbook and all its descendants.
+
+Each account is a generated inventory host (a Vault role of its own, a state
+bucket made by bootstrap_backend.yml, an agent namespace of its own) that
+reuses the sandbox inventory's group_vars. Vault logins use AppRole, as a
+scheduled run would. Logs of every run go to the output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import hvac
+import psutil
+import yaml
+
+from dev.bench.measure import (
+    PeakRss,
+    Stopwatch,
+    audit_since,
+    markdown_table,
+    one_of_each,
+    per_account,
+    seconds_by_role,
+)
+from dev.sandbox import vault_setup
+from dev.settings import ROOT, SANDBOX_INVENTORY, sandbox_dir, tools_env
+from dev.testkit import tf
+from dev.testkit.ansible_cli import sandbox_env
+
+FIRST_ACCOUNT = 100000000001  # generated account ids count up from here
+
+TARGET_OVERHEAD = 1.15
+TARGET_NOOP = 0.25
+# The baseline, as an operator would type it ($0: the tofu binary).
+BARE_TOFU = '"$0" init -input=false -backend-config=backend.hcl && "$0" apply -input=false -auto-approve'
+
+
+def measured(watch, rss) -> dict:
+    """Time, CPU, load and peak memory of one measured run."""
+    return {
+        "seconds": round(watch.seconds, 1),
+        "cpu_seconds": round(watch.cpu_seconds, 1),
+        "load_average": round(os.getloadavg()[1], 2),
+        "peak_rss_mb": round(rss.peak_bytes / 2**20),
+        "peak_pss_mb": round(rss.peak_pss_bytes / 2**20),
+    }
+
+
+class Bench:
+    def __init__(self, sandbox: dict, tools: dict, out: Path):
+        self.sandbox, self.tools, self.out = sandbox, tools, out
+        self.vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
+        self.next_account = FIRST_ACCOUNT
+        self.secret_id = self.vault.auth.approle.generate_secret_id("voicestack")["data"]["secret_id"]
+        self.inventories = Path(tempfile.mkdtemp(prefix="bench-inventory-", dir=out))
+
+    # -- accounts -----------------------------------------------------------
+
+    def new_accounts(self, count: int) -> list[str]:
+        """count fresh account ids, each with its Vault role bench-<id>."""
+        ids = [str(self.next_account + i) for i in range(count)]
+        self.next_account += count
+        for account in ids:
+            params = vault_setup.aws_roles(account, account)["voicestack-deployer"]
+            # Vault counts a lease from when STS answered: with a default TTL equal to
+            # the 30 min floor (min_ttl), a slow AssumeRole under load yields 1797 s and
+            # fails the floor. One hour leaves the margin a customer's role needs too.
+            params["default_sts_ttl"] = 3600
+            self.vault.write(f"aws/roles/bench-{account}", **params)
+        return ids
+
+    def inventory(self, name: str, accounts: list[str]) -> Path:
+        """An inventory of these accounts, sharing the sandbox inventory's group_vars."""
+        folder = self.inventories / name
+        folder.mkdir()
+        (folder / "group_vars").symlink_to(SANDBOX_INVENTORY / "group_vars")
+        hosts = {
+            f"b{account[-4:]}": {
+                "voicestack_account_id": account,
+                "voicestack_customer": f"bench{account[-4:]}",
+                "vault_credentials_aws_role": f"bench-{account}",
+                "vault_credentials_auth_method": "approle",
+                "vault_credentials_role_id": self.sandbox["openbao"]["approle"]["role_id"],
+                "sandbox_agent_namespace": f"voice-{account[-4:]}",
+            }
+            for account in accounts
+        }
+        (folder / "hosts.yml").write_text(yaml.safe_dump({"customer_accounts": {"hosts": hosts}}, explicit_start=True))
+        return folder
+
+    # -- runs ---------------------------------------------------------------
+
+    def playbook(self, label: str, inventory: Path, playbook: str, forks: int, *extra: str, profile=False) -> dict:
+        """One ansible-playbook run: wall time, peak tree RSS, Vault requests; its output to <label>.log."""
+        env = {
+            **os.environ,
+            **sandbox_env(self.sandbox),
+            "VOICESTACK_VAULT_SECRET_ID": self.secret_id,
+            "ANSIBLE_STDOUT_CALLBACK": "default",
+        }
+        env.pop("VAULT_TOKEN", None)
+        if profile:
+            env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_tasks"
+            env["PROFILE_TASKS_TASK_OUTPUT_LIMIT"] = "all"
+        argv = ["ansible-playbook", "-i", str(inventory), "--forks", str(forks), str(ROOT / "playbooks" / playbook)]
+        audit = self.sandbox["openbao"]["audit_log"]
+        offset = os.path.getsize(audit)
+        log = self.out / f"{label}.log"
+        print(f"  {label}: {playbook} --forks {forks} ...", flush=True)
+        with log.open("w") as handle, Stopwatch() as watch:
+            proc = subprocess.Popen([*argv, *extra], env=env, stdout=handle, stderr=subprocess.STDOUT)
+            with PeakRss(proc.pid) as rss:
+                proc.wait()
+        if proc.returncode != 0:
+            raise SystemExit(f"{label}: ansible-playbook exited {proc.returncode}; see {log}")
+        result = {
+            **measured(watch, rss),
+            "peak_processes": rss.peak_processes,
+            "vault": dict(audit_since(audit, offset)),
+        }
+        if profile:
+            with log.open() as lines:
+                result["seconds_by_role"] = seconds_by_role(lines)
+        print(f"  {label}: {result}", flush=True)
+        return result
+
+    def bare_tofu(self, like: str, account: str) -> dict:
+        """tofu init && tofu apply -auto-approve of the stack in account, with the inputs and
+        backend settings that terraform_stack rendered for account like."""
+        work = sandbox_dir() / "work"
+        tfvars = json.loads((work / like / "voice.tfvars.json").read_text())
+        tfvars.update(account_id=account, customer=f"bench{account[-4:]}")
+        tfvars["agent"]["namespace"] = f"voice-{account[-4:]}"
+        creds = tf.issue(self.sandbox, self.sandbox["openbao"]["root_token"], role=f"bench-{account}")
+        folder = self.out / "bare-tofu"
+        folder.mkdir()
+        stack = tf.prepare(self.tools, self.sandbox, creds, folder, tfvars=tfvars)
+        # The role's backend settings (the bucket and key of this account), its plugin cache and endpoint.
+        backend = (work / like / "backend.hcl").read_text().replace(like, account)
+        (stack.workdir / "backend.hcl").write_text(backend)
+        stack.env["TF_PLUGIN_CACHE_DIR"] = str(Path.home() / ".cache" / "voicestack" / "plugin-cache")
+        print("  bare-tofu: tofu init && tofu apply -auto-approve ...", flush=True)
+        with Stopwatch() as watch:
+            proc = subprocess.Popen(
+                ["sh", "-c", BARE_TOFU, self.tools["VOICESTACK_TOFU"]],
+                cwd=stack.workdir,
+                env=stack.env,
+                stdout=(self.out / "bare-tofu.log").open("w"),
+                stderr=subprocess.STDOUT,
+            )
+            with PeakRss(proc.pid) as rss:
+                proc.wait()
+        self.vault.sys.revoke_lease(creds["lease_id"])
+        if proc.returncode != 0:
+            raise SystemExit(f"bare tofu exited {proc.returncode}; see {self.out / 'bare-tofu.log'}")
+        result = measured(watch, rss)
+        print(f"  bare-tofu: {result}", flush=True)
+        return result
+
+
+def disk_mb(path: Path) -> float:
+    """Disk use of a folder, counting symbolic links as links (du -s)."""
+    out = subprocess.run(["du", "-sk", str(path)], capture_output=True, text=True, check=True).stdout
+    return round(int(out.split()[0]) / 1024, 1)
+
+
+def provider_copies(path: Path) -> int:
+    """Provider binaries stored under path itself (links to the shared cache do not count)."""
+    return sum(1 for p in path.rglob("terraform-provider-*") if p.is_file() and not p.is_symlink())
+
+
+def machine() -> dict:
+    return {
+        "cpus": psutil.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "cpu": platform.processor() or platform.machine(),
+        "system": f"{platform.system()} {platform.release()}",
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--accounts", default="1,2,4,8", help="the N of the accounts figure (comma-separated)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "dev" / "bench" / "results", help="folder for logs and results.json"
+    )
+    args = parser.parse_args(argv)
+    counts = [int(n) for n in args.accounts.split(",")]
+    if counts[0] != 1:
+        parser.error("--accounts must start with 1 (the reference)")
+
+    sandbox = json.loads((sandbox_dir() / "state.json").read_text())
+    tools = tools_env()
+    shutil.rmtree(args.out, ignore_errors=True)
+    args.out.mkdir(parents=True)
+    bench = Bench(sandbox, tools, args.out)
+    info = machine()
+    print(f"machine: {info}", flush=True)
+
+    groups = {n: bench.new_accounts(n) for n in counts}
+    bare_account = bench.new_accounts(1)[0]
+    everything = [a for n in counts for a in groups[n]] + [bare_account]
+    print(f"bootstrap: {len(everything)} state buckets", flush=True)
+    bench.playbook("bootstrap", bench.inventory("all", everything), "bootstrap_backend.yml", max(counts))
+
+    runs: dict = {}
+    one = bench.inventory("n1", groups[1])
+    runs["apply"] = bench.playbook("apply-n1", one, "site.yml", 1, profile=True)
+    runs["bare"] = bench.bare_tofu(groups[1][0], bare_account)
+    runs["noop"] = bench.playbook("noop-n1", one, "site.yml", 1, profile=True)
+    drift_dir = f"drift_report_dir={args.out}/drift"
+    runs["drift"] = bench.playbook("drift-n1", one, "drift.yml", 1, "-e", drift_dir, profile=True)
+    runs["accounts"] = {1: runs["apply"]}
+    for n in counts[1:]:
+        runs["accounts"][n] = bench.playbook(f"apply-n{n}", bench.inventory(f"n{n}", groups[n]), "site.yml", n)
+    work = sandbox_dir() / "work"
+    accounts = [a for n in counts for a in groups[n]]
+    runs["work_dir_mb"] = round(sum(disk_mb(work / a) for a in accounts) / len(accounts), 1)
+    runs["provider_copies"] = sum(provider_copies(work / a) for a in accounts)
+
+    rows = figures(runs, counts)
+    table = markdown_table(rows)
+    print()
+    print(table)
+    (args.out / "results.json").write_text(json.dumps({"machine": info, "runs": runs, "table": rows}, indent=2))
+    print(f"\nlogs and results.json in {args.out}")
+    return 0
+
+
+def _time(run: dict) -> str:
+    return f"{run['seconds']} s wall, {run['cpu_seconds']} s CPU (load {run['load_average']})"
+
+
+def _ratio(label: str, run: dict, reference: dict, target: float | None) -> dict:
+    wall = run["seconds"] / reference["seconds"]
+    cpu = run["cpu_seconds"] / reference["cpu_seconds"]
+    return {
+        "figure": label,
+        "measured": f"{wall:.2f} wall, {cpu:.2f} CPU",
+        "target": f"<= {target}" if target else "",
+        "met": wall <= target if target else None,
+    }
+
+
+def figures(runs: dict, counts: list[int]) -> list[dict]:
+    """The table's rows from the runs' measurements."""
+    apply, bare, noop, drift = runs["apply"], runs["bare"], runs["noop"], runs["drift"]
+    rows = [
+        {"figure": "site.yml first apply, 1 account", "measured": _time(apply)},
+        {"figure": "bare tofu init + apply, same stack", "measured": _time(bare)},
+        _ratio("overhead: site.yml / bare tofu", apply, bare, TARGET_OVERHEAD),
+        {"figure": "no-op rerun of site.yml", "measured": _time(noop)},
+        _ratio("no-op rerun / first apply", noop, apply, TARGET_NOOP),
+        {"figure": "drift check (drift.yml)", "measured": _time(drift)},
+        _ratio("drift check / first apply", drift, apply, None),
+    ]
+    for label, run in [("first apply", apply), ("no-op rerun", noop), ("drift check", drift)]:
+        if "seconds_by_role" in run:
+            stages = sorted(run["seconds_by_role"].items(), key=lambda item: -item[1])
+            rows.append(
+                {
+                    "figure": f"{label}: task seconds per role",
+                    "measured": ", ".join(f"{role} {seconds:.1f}" for role, seconds in stages),
+                }
+            )
+    vault_runs = [("first apply", apply, 1), ("no-op rerun", noop, 1), ("drift check", drift, 1)]
+    vault_runs += [(f"{n} accounts", runs["accounts"][n], n) for n in counts[1:]]
+    for label, run, n in vault_runs:
+        kinds = Counter(run["vault"])
+        rows.append(
+            {
+                "figure": f"Vault requests per account: {label}",
+                "measured": per_account(kinds, n),
+                "target": "1 each, other 0",
+                "met": one_of_each(kinds, n),
+            }
+        )
+    base = runs["accounts"][1]
+    for n in counts:
+        run = runs["accounts"][n]
+        rows.append(
+            {
+                "figure": f"accounts: N = {n}, --forks {n}",
+                "measured": (
+                    f"{_time(run)}; {run['seconds'] / base['seconds']:.2f} x N=1; "
+                    f"peak RSS {run['peak_rss_mb']} MiB ({run['peak_rss_mb'] / n:.0f} per account), "
+                    f"peak PSS {run['peak_pss_mb']} MiB ({run['peak_pss_mb'] / n:.0f} per account), "
+                    f"{run['peak_processes']} processes"
+                ),
+                "target": f"time < {n} x N=1" if n > 1 else "",
+                "met": run["seconds"] < n * base["seconds"] if n > 1 else None,
+            }
+        )
+    rows.append(
+        {
+            "figure": "disk per account: work folder; provider binaries in it",
+            "measured": f"{runs['work_dir_mb']} MiB; {runs['provider_copies']} (links to the shared cache)",
+            "target": "0 provider copies",
+            "met": runs["provider_copies"] == 0,
+        }
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())

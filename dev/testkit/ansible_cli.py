@@ -1,0 +1,146 @@
+"""ansible-playbook against the sandbox inventory (dev/sandbox/inventory: two
+customer accounts), with the sandbox's environment and its root token."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import boto3
+import hvac
+
+from dev.settings import SANDBOX_INVENTORY, read_env
+
+INVENTORY = SANDBOX_INVENTORY
+ACCOUNTS = {"acme": "123456789012", "globex": "210987654321"}
+
+
+def sandbox_env(sandbox: dict) -> dict[str, str]:
+    return read_env(Path(sandbox["openbao"]["audit_log"]).parent / "sandbox.env")
+
+
+def ansible_playbook(sandbox, playbook, *extra, env=None, timeout=1800, inventory=INVENTORY, popen=False):
+    """Run one playbook on the sandbox inventory: a path, or one of the
+    collection's playbooks by its file name ("site.yml") or full name
+    ("voicestack.aws.site"), run by its full name as users run it.
+
+    With popen=True, start it and return the Popen (stdout and stderr to pipes).
+    """
+    if os.path.isabs(playbook):
+        path = playbook
+    else:
+        name = Path(playbook).stem if playbook.endswith(".yml") else playbook.rpartition(".")[2]
+        path = f"voicestack.aws.{name}"
+    run_env = {
+        **os.environ,
+        **sandbox_env(sandbox),
+        "VAULT_TOKEN": sandbox["openbao"]["root_token"],
+        "ANSIBLE_STDOUT_CALLBACK": "default",
+        **(env or {}),
+    }
+    argv = ["ansible-playbook", "-i", str(inventory), str(path), *extra]
+    if popen:
+        return subprocess.Popen(argv, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(
+        argv,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def output(result) -> str:
+    return result.stdout[-4000:] + result.stderr[-3000:]
+
+
+def recap(result, host="acme") -> dict[str, int]:
+    match = re.search(
+        rf"{host}\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", result.stdout
+    )
+    assert match, output(result)
+    return dict(zip(("ok", "changed", "unreachable", "failed", "skipped"), map(int, match.groups()), strict=True))
+
+
+def plan_counts(result, host="acme") -> dict[str, int]:
+    """The plan summary the terraform_stack role prints for one host: {'create': N, ...}."""
+    match = re.search(rf'(?:ok|changed): \[{host}\] => \{{\s+"msg": (\{{[^}}]*"create"[^}}]*\}})', result.stdout)
+    assert match, output(result)
+    return json.loads(match.group(1))
+
+
+def moto_requests(sandbox, offset=0) -> list[dict]:
+    """moto's request log from a byte offset: service, action, method, path of each request."""
+    with open(sandbox["moto"]["request_log"], encoding="utf-8") as log:
+        log.seek(offset)
+        return [json.loads(line) for line in log]
+
+
+def moto_request_offset(sandbox) -> int:
+    path = Path(sandbox["moto"]["request_log"])
+    return path.stat().st_size if path.exists() else 0
+
+
+def own_account(sandbox, directory, host, account_id) -> Path:
+    """An inventory of one more sandbox account (its own Vault role, bucket name,
+    namespace), so a test can break and repair it without touching the others.
+    Returns the inventory directory; run bootstrap_backend.yml on it first."""
+    role = f"voicestack-{host}"
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
+    vault.write(
+        f"aws/roles/{role}",
+        credential_type="assumed_role",
+        role_arns=[f"arn:aws:iam::{account_id}:role/voicestack-deployer"],
+        default_sts_ttl=1800,
+        max_sts_ttl=7200,
+    )
+    inventory = Path(directory) / f"inventory-{host}"
+    inventory.mkdir(parents=True, exist_ok=True)
+    (inventory / "group_vars").unlink(missing_ok=True)
+    (inventory / "group_vars").symlink_to(INVENTORY / "group_vars")
+    hosts = {
+        "customer_accounts": {
+            "hosts": {
+                host: {
+                    "voicestack_account_id": account_id,
+                    "voicestack_customer": host,
+                    "vault_credentials_aws_role": role,
+                    # One kube-apiserver serves every sandbox cluster.
+                    "sandbox_agent_namespace": f"voice-{host}",
+                }
+            }
+        }
+    }
+    (inventory / "hosts.yml").write_text(json.dumps(hosts))
+    return inventory
+
+
+def outstanding_leases(sandbox, roles=("voicestack-deployer", "voicestack-other-account")) -> set[str]:
+    """Lease ids OpenBao still holds for these Vault AWS roles."""
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
+    leases = set()
+    for role in roles:
+        listing = vault.list(f"sys/leases/lookup/aws/sts/{role}")
+        leases |= {f"aws/sts/{role}/{key}" for key in listing["data"]["keys"]} if listing else set()
+    return leases
+
+
+def moto_client(sandbox, service, account):
+    """A client of the sandbox's moto acting in one account (moto accepts any key)."""
+    client = boto3.client(
+        service,
+        endpoint_url=sandbox["moto"]["url"],
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+
+    def in_account(request, **_):
+        request.headers["x-moto-account-id"] = account
+
+    client.meta.events.register("before-sign", in_account)
+    return client

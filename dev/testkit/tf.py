@@ -1,0 +1,100 @@
+"""Running the bundled stacks with the real OpenTofu and AWS provider against
+the sandbox: a work copy, a backend in moto's S3, STS credentials from OpenBao
+in the process environment only."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import hvac
+import yaml
+
+from dev.settings import ROOT, SANDBOX_INVENTORY
+
+# The sandbox inventory's stack inputs (its Jinja-templated agent block aside).
+_GROUP_VARS = yaml.safe_load((SANDBOX_INVENTORY / "group_vars" / "customer_accounts.yml").read_text())
+SANDBOX_VARS = {
+    "account_id": "123456789012",
+    "region": "us-east-1",
+    "customer": "sandbox",
+    **{k: v for k, v in _GROUP_VARS["terraform_stack_variables"].items() if k != "agent"},
+}
+
+
+@dataclass
+class Stack:
+    tools: dict
+    sandbox: dict
+    workdir: Path
+    env: dict
+    bucket: str
+    key: str
+
+    def run(self, *args, check=True, timeout=900):
+        result = subprocess.run(
+            [self.tools["VOICESTACK_TOFU"], *args, "-no-color"],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"tofu {args[0]} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def outputs(self):
+        return {k: v["value"] for k, v in json.loads(self.run("output", "-json").stdout).items()}
+
+    def state_object(self):
+        s3 = boto3.client("s3", endpoint_url=self.sandbox["moto"]["url"], **boto_creds(self.env))
+        return s3.get_object(Bucket=self.bucket, Key=self.key)["Body"].read()
+
+
+def boto_creds(env):
+    return {
+        "region_name": "us-east-1",
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+        "aws_session_token": env["AWS_SESSION_TOKEN"],
+    }
+
+
+def issue(sandbox, root_token, role="voicestack-deployer"):
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=root_token)
+    return vault.secrets.aws.generate_credentials(name=role, endpoint="sts")
+
+
+def prepare(tools, sandbox, creds, tmp_path, stack="voice", tfvars=None):
+    """A work copy of the bundled Terraform, a state bucket and the env of one tofu process."""
+    copy = tmp_path / "terraform"
+    shutil.copytree(ROOT / "terraform", copy, symlinks=True)
+    workdir = copy / "stacks" / stack
+    data = creds["data"]
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ["HOME"],
+        "TF_CLI_CONFIG_FILE": tools["VOICESTACK_TF_CLI_CONFIG"],
+        "TF_IN_AUTOMATION": "1",
+        "AWS_ACCESS_KEY_ID": data["access_key"],
+        "AWS_SECRET_ACCESS_KEY": data["secret_key"],
+        "AWS_SESSION_TOKEN": data["security_token"],
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": sandbox["moto"]["url"],
+    }
+    bucket = f"voicestack-tfstate-{int(time.time() * 1000)}"
+    key = f"accounts/123456789012/{stack}.tfstate"
+    boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **boto_creds(env)).create_bucket(Bucket=bucket)
+    (workdir / "backend.hcl").write_text(
+        f'bucket = "{bucket}"\nkey = "{key}"\nregion = "us-east-1"\nuse_lockfile = true\nuse_path_style = true\n'
+    )
+    (workdir / "sandbox.auto.tfvars.json").write_text(json.dumps(tfvars or SANDBOX_VARS))
+    return Stack(tools, sandbox, workdir, env, bucket, key)
