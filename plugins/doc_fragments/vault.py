@@ -1,6 +1,9 @@
 # Copyright: voicestack.aws contributors
 # Apache License 2.0 (see LICENSE)
-"""Vault connection and auth options, declared once for the lookup and modules."""
+"""Vault connection and auth options, documented once for the lookup and modules.
+
+The argspec they document is module_utils/_vault.py's ARGSPEC (a unit test keeps the two equal).
+"""
 
 
 class ModuleDocFragment:
@@ -37,7 +40,8 @@ options:
   auth_method:
     description:
       - How to authenticate to Vault.
-      - C(token) uses O(token), else E(VAULT_TOKEN), else C(~/.vault-token); the token is never revoked.
+      - C(token) uses O(token), else E(VAULT_TOKEN), else E(BAO_TOKEN), else C(~/.vault-token); the token is never
+        revoked.
       - C(approle) logs in with O(role_id) and O(secret_id) or O(secret_id_file).
       - C(jwt) logs in with O(jwt) or O(jwt_file) and O(auth_role), for CI and AWX OIDC tokens.
       - C(kubernetes) logs in with the pod's service account token (O(kubernetes_token_file)) and O(auth_role).
@@ -48,6 +52,8 @@ options:
   token:
     description:
       - Vault token for O(auth_method=token).
+      - Unset, E(VAULT_TOKEN) is used, else E(BAO_TOKEN) (OpenBao's name for it), else the content of
+        C(~/.vault-token).
     type: str
   role_id:
     description:
@@ -102,6 +108,8 @@ options:
       - name: VOICESTACK_VAULT_AUTH_METHOD
   token:
     env:
+      # The last one set wins: VAULT_TOKEN over BAO_TOKEN, as in the modules.
+      - name: BAO_TOKEN
       - name: VAULT_TOKEN
   role_id:
     env:

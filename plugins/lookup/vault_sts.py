@@ -117,13 +117,18 @@ _raw:
       type: str
 """
 
-from ansible.errors import AnsibleLookupError
+import traceback
+
+from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 from ansible_collections.voicestack.aws.plugins.plugin_utils._vault_sts import issue_for_roles
+
+display = Display()
 
 
 class LookupModule(LookupBase):
@@ -131,8 +136,11 @@ class LookupModule(LookupBase):
         try:
             self.set_options(var_options=variables, direct=kwargs)
             results = issue_for_roles(terms, self.get_options())
-        except Exception as exc:
-            raise AnsibleLookupError(f"vault_sts: {to_native(exc)}") from None
+        except AnsibleError as err:  # an option Ansible's config refused
+            raise AnsibleLookupError(f"vault_sts: {to_native(err)}") from err
+        except (VaultError, OSError) as err:  # Vault or the network said no; a lease record could not be written
+            display.vvv(f"vault_sts: {''.join(traceback.format_exception(err)).rstrip()}")
+            raise AnsibleLookupError(f"vault_sts: {err}") from err
         for error in results[0].get("leftover_errors", []):
-            Display().warning(f"vault_sts: could not revoke a lease an ended run left (kept for the next run): {error}")
+            display.warning(f"vault_sts: could not revoke a lease an ended run left (kept for the next run): {error}")
         return wrap_var(results)

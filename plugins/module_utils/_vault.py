@@ -8,8 +8,11 @@ the leading underscore means no compatibility promise outside the collection.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
+
+from ansible.module_utils.basic import env_fallback
 
 try:
     import hvac
@@ -20,12 +23,29 @@ try:
 
     HAS_HVAC = True
     HVAC_IMPORT_ERROR = None
+    # What a Vault call raises when Vault or the network says no; anything else is a bug.
+    CALL_ERRORS = (hvac.exceptions.VaultError, requests.exceptions.RequestException)
 except ImportError as exc:  # reported by the callers with a clear message
     HAS_HVAC = False
     HVAC_IMPORT_ERROR = exc
+    CALL_ERRORS = ()
 
-from ansible_collections.voicestack.aws.plugins.module_utils._auth import AUTH_METHODS, login
+from ansible_collections.voicestack.aws.plugins.module_utils import _auth
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
+
+# How to reach Vault (documented in doc_fragments/vault.py).
+CONNECTION_ARGSPEC = {
+    "url": {"type": "str", "fallback": (env_fallback, ["VAULT_ADDR", "BAO_ADDR"])},
+    "namespace": {"type": "str", "fallback": (env_fallback, ["VAULT_NAMESPACE"])},
+    "ca_cert": {"type": "path", "fallback": (env_fallback, ["VAULT_CACERT"])},
+    "validate_certs": {"type": "bool", "default": True},
+    "timeout": {"type": "int", "default": 30},
+    "retries": {"type": "int", "default": 3},
+}
+
+# The Vault options of the lookup and of every module, one argspec per group,
+# documented once in doc_fragments/vault.py (a unit test keeps the two equal).
+ARGSPEC = {**CONNECTION_ARGSPEC, **_auth.ARGSPEC}
 
 CREDENTIAL_TYPES = ("assumed_role", "federation_token", "session_token", "iam_user")
 STS_TYPES = ("assumed_role", "federation_token", "session_token")
@@ -63,8 +83,8 @@ def validate_request(credential_type, auth_method, role_arn=None, role_session_n
     """Reject option combinations Vault would refuse or silently ignore."""
     if credential_type not in CREDENTIAL_TYPES:
         raise VaultError(f"credential_type: {credential_type!r} is not one of {', '.join(CREDENTIAL_TYPES)}")
-    if auth_method not in AUTH_METHODS:
-        raise VaultError(f"auth_method: {auth_method!r} is not one of {', '.join(AUTH_METHODS)}")
+    if auth_method not in _auth.METHODS:
+        raise VaultError(f"auth_method: {auth_method!r} is not one of {', '.join(_auth.METHODS)}")
     if role_arn and credential_type != "assumed_role":
         raise VaultError(f"role_arn: only applies to credential_type assumed_role, not {credential_type}")
     if role_session_name and credential_type != "assumed_role":
@@ -73,14 +93,95 @@ def validate_request(credential_type, auth_method, role_arn=None, role_session_n
         raise VaultError("ttl: does not apply to credential_type iam_user (its lease comes from the Vault role)")
 
 
-def client(url, namespace=None, ca_cert=None, validate_certs=True, timeout=30, retries=3):
-    """An hvac client that retries connection errors and 412/5xx with backoff."""
-    if not HAS_HVAC:
-        raise VaultError(f"the Python library hvac is required on the controller: {HVAC_IMPORT_ERROR}")
-    if not url:
-        raise VaultError("url: no Vault address (set url, or VAULT_ADDR / BAO_ADDR)")
-    if not re.match(r"^https?://[^/\s]+", url):
-        raise VaultError(f"url: {url!r} is not an http(s) URL")
+class VaultClient:
+    """A connection to one Vault: it knows its URL, retries connection errors
+    and HTTP 412/5xx with backoff, and turns what Vault or the network refuses
+    into one VaultError line that names the URL and what it was doing."""
+
+    def __init__(self, options):
+        """From the connection options (CONNECTION_ARGSPEC); one that is missing takes its default."""
+        if not HAS_HVAC:
+            raise VaultError(f"the Python library hvac is required on the controller: {HVAC_IMPORT_ERROR}")
+        opts = {name: options.get(name, spec.get("default")) for name, spec in CONNECTION_ARGSPEC.items()}
+        url = opts["url"]
+        if not url:
+            raise VaultError("url: no Vault address (set url, or VAULT_ADDR / BAO_ADDR)")
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise VaultError(f"url: {url!r} is not an http(s) URL")
+        self.url = url
+        self.logged_in = False  # True once login() created a token this run must revoke
+        verify = (opts["ca_cert"] or True) if opts["validate_certs"] else False
+        self._hvac = hvac.Client(
+            url=url,
+            namespace=opts["namespace"],
+            verify=verify,
+            timeout=opts["timeout"],
+            session=_retrying_session(opts["retries"]),
+        )
+
+    @property
+    def token(self):
+        return self._hvac.token
+
+    def login(self, options):
+        """Log in with the auth options (_auth.ARGSPEC)."""
+        with self._calling(f"logging in with auth_method {options['auth_method']}"):
+            self.logged_in = _auth.login(self._hvac, options)
+
+    def issue(self, role, credential_type, mount_point="aws", role_arn=None, role_session_name=None, ttl=None):
+        """Issue AWS credentials for one Vault AWS role, shaped by credentials()."""
+        endpoint = "sts" if credential_type in STS_TYPES else "creds"
+        with self._calling(f"issuing AWS credentials for role {role!r} at {mount_point}/{endpoint}"):
+            response = self._hvac.secrets.aws.generate_credentials(
+                name=role,
+                role_arn=role_arn,
+                ttl=None if ttl is None else f"{ttl}s",
+                endpoint=endpoint,
+                mount_point=mount_point,
+                role_session_name=role_session_name,
+            )
+        return credentials(response, credential_type)
+
+    def lease_exists(self, lease_id):
+        with self._calling("looking up a lease"):
+            try:
+                self._hvac.sys.read_lease(lease_id)
+            except hvac.exceptions.InvalidRequest:
+                return False
+        return True
+
+    def revoke_lease(self, lease_id):
+        """Revoke one lease; False when it was already gone (not an error)."""
+        if not self.lease_exists(lease_id):
+            return False
+        with self._calling("revoking a lease"):
+            self._hvac.sys.revoke_lease(lease_id)
+        return True
+
+    def revoke_self(self):
+        """Revoke the client's own token; False when it was already revoked or expired."""
+        with self._calling("revoking the run's own Vault token"):
+            try:
+                self._hvac.auth.token.revoke_self()
+            except hvac.exceptions.Forbidden:
+                return False
+        return True
+
+    @contextlib.contextmanager
+    def _calling(self, what):
+        """Raise what Vault or the network refuses while doing `what` as one VaultError line.
+
+        The original error stays the VaultError's context, so a traceback shows
+        it; not its cause, whose text Ansible would append to the message.
+        """
+        try:
+            yield
+        except CALL_ERRORS as exc:
+            _withhold_body(exc)
+            raise describe(exc, self.url, what)  # noqa: B904 - the context is kept on purpose (see above)
+
+
+def _retrying_session(retries):
     session = requests.Session()
     retry = Retry(
         total=retries,
@@ -94,14 +195,24 @@ def client(url, namespace=None, ca_cert=None, validate_certs=True, timeout=30, r
     )
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.mount("https://", HTTPAdapter(max_retries=retry))
-    verify = (ca_cert or True) if validate_certs else False
-    return hvac.Client(url=url, namespace=namespace, verify=verify, timeout=timeout, session=session)
+    return session
+
+
+def _withhold_body(exc):
+    """Keep an error response's body out of messages and tracebacks.
+
+    hvac keeps the body of a failed response on its exception, and makes it
+    the message when it is not Vault's JSON error (a proxy's error page, which
+    may echo the request and its token). Vault's own error list stays.
+    """
+    if isinstance(exc, hvac.exceptions.VaultError) and exc.text is not None:
+        if not exc.errors:
+            exc.args = (f"{type(exc).__name__} without a Vault error message (response body withheld)",)
+        exc.text = exc.json = None
 
 
 def describe(exc, url, what):  # noqa: PLR0911 - one return per error kind
     """Map an hvac/requests exception to one VaultError line."""
-    if isinstance(exc, VaultError):
-        return exc
     if HAS_HVAC:
         if isinstance(exc, hvac.exceptions.VaultDown):
             return VaultError(f"Vault at {url} is sealed or unavailable (503) while {what}: unseal it and rerun")
@@ -121,30 +232,6 @@ def describe(exc, url, what):  # noqa: PLR0911 - one return per error kind
         if isinstance(exc, requests.exceptions.Timeout):
             return VaultError(f"Vault at {url} timed out while {what}")
     return VaultError(f"unexpected error while {what}: {type(exc).__name__}")
-
-
-def authenticate(vault, url, auth_method, **auth):
-    """Log in; returns True when this call created a token (to revoke at the end)."""
-    try:
-        return login(vault, auth_method, **auth)
-    except Exception as exc:
-        raise describe(exc, url, f"logging in with auth_method {auth_method}") from None
-
-
-def issue(vault, url, role, credential_type, mount_point="aws", role_arn=None, role_session_name=None, ttl=None):
-    """Issue AWS credentials for one Vault AWS role; returns the raw Vault response."""
-    endpoint = "sts" if credential_type in STS_TYPES else "creds"
-    try:
-        return vault.secrets.aws.generate_credentials(
-            name=role,
-            role_arn=role_arn,
-            ttl=None if ttl is None else f"{ttl}s",
-            endpoint=endpoint,
-            mount_point=mount_point,
-            role_session_name=role_session_name,
-        )
-    except Exception as exc:
-        raise describe(exc, url, f"issuing AWS credentials for role {role!r} at {mount_point}/{endpoint}") from None
 
 
 def credentials(response, credential_type, now=None):
@@ -177,34 +264,3 @@ def check_ttl_floor(lease_duration, min_ttl, role, credential_type):
             f"({min_ttl}s): a lease that expires mid-apply breaks Terraform halfway. Raise {setting} "
             f"to at least {min_ttl}s, or lower min_ttl"
         )
-
-
-def lease_exists(vault, url, lease_id):
-    try:
-        vault.sys.read_lease(lease_id)
-    except Exception as exc:
-        if HAS_HVAC and isinstance(exc, hvac.exceptions.InvalidRequest):
-            return False
-        raise describe(exc, url, "looking up a lease") from None
-    return True
-
-
-def revoke_lease(vault, url, lease_id):
-    """Revoke one lease; False when it was already gone (not an error)."""
-    if not lease_exists(vault, url, lease_id):
-        return False
-    try:
-        vault.sys.revoke_lease(lease_id)
-    except Exception as exc:
-        raise describe(exc, url, "revoking a lease") from None
-    return True
-
-
-def revoke_self(vault, url):
-    try:
-        vault.auth.token.revoke_self()
-    except Exception as exc:
-        if HAS_HVAC and isinstance(exc, hvac.exceptions.Forbidden):
-            return False  # already revoked or expired
-        raise describe(exc, url, "revoking the run's own Vault token") from None
-    return True

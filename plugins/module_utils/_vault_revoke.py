@@ -4,17 +4,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.voicestack.aws.plugins.module_utils import _vault
 
-
-def revoke(vault, url, lease_ids, revoke_self, check_mode):
+def revoke(client, lease_ids, revoke_self, check_mode):
+    """Revoke lease_ids (and with revoke_self the client's token) on a logged-in _vault.VaultClient."""
     result = {"revoked": [], "already_gone": [], "token_revoked": False}
     for lease_id in dict.fromkeys(lease_ids):  # unique, in order
-        if check_mode:
-            alive = _vault.lease_exists(vault, url, lease_id)
-        else:
-            alive = _vault.revoke_lease(vault, url, lease_id)
+        alive = client.lease_exists(lease_id) if check_mode else client.revoke_lease(lease_id)
         result["revoked" if alive else "already_gone"].append(lease_id)
     if revoke_self:
-        result["token_revoked"] = True if check_mode else _vault.revoke_self(vault, url)
+        result["token_revoked"] = True if check_mode else client.revoke_self()
     return result

@@ -10,7 +10,8 @@ description:
   - Revokes the given Vault lease ids, and with O(revoke_self=true) the token the module authenticates with
     (which also revokes every lease that token issued).
   - A lease that is already gone is not an error; it is reported in RV(already_gone).
-  - O(url) falls back to E(VAULT_ADDR) or E(BAO_ADDR), O(token) to E(VAULT_TOKEN).
+  - O(url) falls back to E(VAULT_ADDR) or E(BAO_ADDR), O(namespace) to E(VAULT_NAMESPACE), O(ca_cert) to
+    E(VAULT_CACERT), O(token) to E(VAULT_TOKEN) or E(BAO_TOKEN) (the first one set).
 requirements:
   - hvac
 extends_documentation_fragment:
@@ -68,6 +69,9 @@ token_revoked:
   type: bool
 """
 
+import traceback
+
+from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 from ansible_collections.voicestack.aws.plugins.module_utils._lease_record import forget
 from ansible_collections.voicestack.aws.plugins.module_utils._vault_module import VaultModule
 from ansible_collections.voicestack.aws.plugins.module_utils._vault_revoke import revoke
@@ -82,14 +86,19 @@ def main():
         },
         supports_check_mode=True,
     )
+    params = module.params
     try:
-        vault, _logged_in = module.vault_client()
-        result = revoke(vault, module.url, module.params["lease_ids"], module.params["revoke_self"], module.check_mode)
-        if module.params["lease_record_dir"] and not module.check_mode:
-            forget(module.params["lease_record_dir"], result["revoked"] + result["already_gone"])
-    except Exception as exc:
-        module.fail_json_vault(exc)
-    module.exit_json(changed=bool(result["revoked"]) or result["token_revoked"], **result)
+        result = revoke(module.vault_client(), params["lease_ids"], params["revoke_self"], module.check_mode)
+    except VaultError as exc:
+        module.fail_json(msg=str(exc), exception=traceback.format_exc())
+    result["changed"] = bool(result["revoked"]) or result["token_revoked"]
+    if params["lease_record_dir"] and not module.check_mode:
+        try:
+            forget(params["lease_record_dir"], result["revoked"] + result["already_gone"])
+        except OSError as exc:
+            msg = f"lease_record_dir: the leases are revoked, but their records stay: {exc}"
+            module.fail_json(msg=msg, exception=traceback.format_exc(), **result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

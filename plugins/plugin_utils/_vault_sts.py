@@ -6,7 +6,6 @@ without Ansible's plugin loader. Controller-only."""
 from __future__ import annotations
 
 from ansible_collections.voicestack.aws.plugins.module_utils import _lease_record, _vault
-from ansible_collections.voicestack.aws.plugins.module_utils._auth import AUTH_OPTIONS
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
 
@@ -17,67 +16,61 @@ def issue_for_roles(roles, options):
     revoking the login token, which takes its leases with it, or lease by
     lease under auth_method token) before the error is raised.
     """
-    if not roles:
-        raise VaultError("give at least one Vault AWS role name as a term")
-    credential_type = options["credential_type"]
-    ttl = None if options.get("ttl") in (None, "") else _vault.parse_duration(options["ttl"], "ttl")
-    min_ttl = _vault.parse_duration(options["min_ttl"], "min_ttl")
-    _vault.validate_request(
-        credential_type,
-        options["auth_method"],
-        role_arn=options.get("role_arn"),
-        role_session_name=options.get("role_session_name"),
-        ttl=ttl,
-    )
-    url = options["url"]
-    vault = _vault.client(
-        url,
-        namespace=options.get("namespace"),
-        ca_cert=options.get("ca_cert"),
-        validate_certs=options["validate_certs"],
-        timeout=options["timeout"],
-        retries=options["retries"],
-    )
-    logged_in = _vault.authenticate(vault, url, options["auth_method"], **{k: options.get(k) for k in AUTH_OPTIONS})
-    results = []
+    request, min_ttl = parse_request(roles, options)
+    client = _vault.VaultClient(options)
+    client.login(options)
     record_dir = options.get("lease_record_dir")
+    issued = []
     try:
-        leftovers, leftover_errors = revoke_leftovers(vault, url, record_dir) if record_dir else ([], [])
+        leftovers, leftover_errors = revoke_leftovers(client, record_dir) if record_dir else ([], [])
         for role in roles:
-            response = _vault.issue(
-                vault,
-                url,
-                role,
-                credential_type,
-                mount_point=options["mount_point"],
-                role_arn=options.get("role_arn"),
-                role_session_name=options.get("role_session_name"),
-                ttl=ttl,
-            )
-            creds = _vault.credentials(response, credential_type)
-            results.append(creds)
-            _vault.check_ttl_floor(creds["lease_duration"], min_ttl, role, credential_type)
-            creds["auth_token"] = vault.token if logged_in else None
+            creds = client.issue(role, **request)
+            issued.append(creds)
+            _vault.check_ttl_floor(creds["lease_duration"], min_ttl, role, request["credential_type"])
+            creds["auth_token"] = client.token if client.logged_in else None
             creds["revoked_leftovers"] = leftovers
             creds["leftover_errors"] = leftover_errors
             if record_dir:
-                _lease_record.write(record_dir, url, [creds])
+                _lease_record.write(record_dir, client.url, [creds])
     except BaseException:
-        _undo(vault, url, logged_in, results)
+        _undo(client, issued)
         raise
-    return results
+    return issued
 
 
-def revoke_leftovers(vault, url, record_dir):
+def parse_request(roles, options):
+    """(the keyword arguments of VaultClient.issue, min_ttl in seconds), checked before Vault is asked."""
+    if not roles:
+        raise VaultError("give at least one Vault AWS role name as a term")
+    ttl = None if options.get("ttl") in (None, "") else _vault.parse_duration(options["ttl"], "ttl")
+    min_ttl = _vault.parse_duration(options["min_ttl"], "min_ttl")
+    request = {
+        "credential_type": options["credential_type"],
+        "mount_point": options["mount_point"],
+        "role_arn": options.get("role_arn"),
+        "role_session_name": options.get("role_session_name"),
+        "ttl": ttl,
+    }
+    _vault.validate_request(
+        request["credential_type"],
+        options["auth_method"],
+        role_arn=request["role_arn"],
+        role_session_name=request["role_session_name"],
+        ttl=ttl,
+    )
+    return request, min_ttl
+
+
+def revoke_leftovers(client, record_dir):
     """Revoke the leases of ended runs recorded in record_dir.
 
     Returns (ids revoked or found gone, messages of those that could not be
     revoked); a failure keeps its record for the next run and does not stop this one.
     """
     done, errors = [], []
-    for lease_id in _lease_record.leftovers(record_dir, url):
+    for lease_id in _lease_record.leftovers(record_dir, client.url):
         try:
-            _vault.revoke_lease(vault, url, lease_id)
+            client.revoke_lease(lease_id)
         except VaultError as exc:
             errors.append(f"{lease_id}: {exc}")
             continue
@@ -86,13 +79,13 @@ def revoke_leftovers(vault, url, record_dir):
     return done, errors
 
 
-def _undo(vault, url, logged_in, results):
+def _undo(client, issued):
     """Best effort: nothing issued by a failed lookup may outlive it."""
     try:
-        if logged_in:
-            _vault.revoke_self(vault, url)
+        if client.logged_in:
+            client.revoke_self()
         else:
-            for creds in results:
-                _vault.revoke_lease(vault, url, creds["lease_id"])
+            for creds in issued:
+                client.revoke_lease(creds["lease_id"])
     except VaultError:
         pass  # the original error is the one to report; leases still expire

@@ -67,9 +67,9 @@ def revoke(sandbox, creds, token):
     from ansible_collections.voicestack.aws.plugins.module_utils import _vault
     from ansible_collections.voicestack.aws.plugins.module_utils._vault_revoke import revoke as do_revoke
 
-    client = _vault.client(sandbox["openbao"]["url"])
-    client.token = creds["auth_token"] or token
-    return do_revoke(client, sandbox["openbao"]["url"], [creds["lease_id"]], bool(creds["auth_token"]), False)
+    client = _vault.VaultClient({"url": sandbox["openbao"]["url"]})
+    client.login({"auth_method": "token", "token": creds["auth_token"] or token})
+    return do_revoke(client, [creds["lease_id"]], bool(creds["auth_token"]), False)
 
 
 # --- auth methods -----------------------------------------------------------

@@ -50,7 +50,7 @@ def test_a_valid_request_passes():
 @pytest.mark.parametrize("url", [None, "", "vault:8200", "ftp://vault", "http://"])
 def test_bad_urls_name_the_option(url):
     with pytest.raises(VaultError, match=r"^url: "):
-        _vault.client(url)
+        _vault.VaultClient({"url": url})
 
 
 def test_credentials_shape_for_sts_and_iam_user():

@@ -1,32 +1,28 @@
 # Copyright: voicestack.aws contributors
 # Apache License 2.0 (see LICENSE)
-"""Vault auth methods, one per module; each exposes ``login(client, **options)``
-returning True when it created a token this run must revoke."""
+"""Vault auth methods, one per module. Each declares its NAME, the ARGSPEC of
+the options only it reads, and ``login(client, options)``, which returns True
+when it created a token this run must revoke."""
 
 from __future__ import annotations
 
 from ansible_collections.voicestack.aws.plugins.module_utils._auth import approle, jwt, kubernetes, token
 
-# Every option any auth method reads.
-AUTH_OPTIONS = (
-    "token",
-    "role_id",
-    "secret_id",
-    "secret_id_file",
-    "jwt",
-    "jwt_file",
-    "kubernetes_token_file",
-    "auth_role",
-    "auth_mount",
-)
+METHODS = {method.NAME: method for method in (token, approle, jwt, kubernetes)}
 
-AUTH_METHODS = {
-    "token": token.login,
-    "approle": approle.login,
-    "jwt": jwt.login,
-    "kubernetes": kubernetes.login,
+# The auth options (documented in doc_fragments/vault.py): the choice of
+# method, the options several methods share, and each method's own.
+ARGSPEC = {
+    "auth_method": {"type": "str", "default": token.NAME, "choices": list(METHODS)},
+    **token.ARGSPEC,
+    **approle.ARGSPEC,
+    **jwt.ARGSPEC,
+    **kubernetes.ARGSPEC,
+    "auth_role": {"type": "str"},
+    "auth_mount": {"type": "str"},
 }
 
 
-def login(client, auth_method, **options):
-    return AUTH_METHODS[auth_method](client, **options)
+def login(client, options):
+    """Log in with options["auth_method"]; True when a token was created."""
+    return METHODS[options["auth_method"]].login(client, options)

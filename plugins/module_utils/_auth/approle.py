@@ -7,12 +7,22 @@ from __future__ import annotations
 from ansible_collections.voicestack.aws.plugins.module_utils._auth._files import read_secret_file
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
+NAME = "approle"
 
-def login(client, role_id=None, secret_id=None, secret_id_file=None, auth_mount=None, **_):
+ARGSPEC = {
+    "role_id": {"type": "str"},
+    "secret_id": {"type": "str", "no_log": True},
+    "secret_id_file": {"type": "path"},
+}
 
-    if not role_id:
+
+def login(client, options):
+    if not options.get("role_id"):
         raise VaultError("role_id: auth_method approle needs role_id")
-    if secret_id_file and not secret_id:
-        secret_id = read_secret_file(secret_id_file, "secret_id_file")
-    client.auth.approle.login(role_id=role_id, secret_id=secret_id, mount_point=auth_mount or "approle")
+    secret_id = options.get("secret_id")
+    if options.get("secret_id_file") and not secret_id:
+        secret_id = read_secret_file(options["secret_id_file"], "secret_id_file")
+    client.auth.approle.login(
+        role_id=options["role_id"], secret_id=secret_id, mount_point=options.get("auth_mount") or NAME
+    )
     return True

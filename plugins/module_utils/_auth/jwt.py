@@ -7,13 +7,19 @@ from __future__ import annotations
 from ansible_collections.voicestack.aws.plugins.module_utils._auth._files import read_secret_file
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
+NAME = "jwt"
 
-def login(client, jwt=None, jwt_file=None, auth_role=None, auth_mount=None, **_):
+ARGSPEC = {
+    "jwt": {"type": "str", "no_log": True},
+    "jwt_file": {"type": "path"},
+}
 
-    if not jwt and not jwt_file:
+
+def login(client, options):
+    if not options.get("jwt") and not options.get("jwt_file"):
         raise VaultError("jwt: auth_method jwt needs jwt or jwt_file")
-    if not auth_role:
+    if not options.get("auth_role"):
         raise VaultError("auth_role: auth_method jwt needs the Vault JWT role name")
-    token = jwt or read_secret_file(jwt_file, "jwt_file")
-    client.auth.jwt.jwt_login(role=auth_role, jwt=token, path=auth_mount or "jwt")
+    token = options.get("jwt") or read_secret_file(options["jwt_file"], "jwt_file")
+    client.auth.jwt.jwt_login(role=options["auth_role"], jwt=token, path=options.get("auth_mount") or NAME)
     return True

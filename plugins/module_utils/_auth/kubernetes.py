@@ -7,13 +7,17 @@ from __future__ import annotations
 from ansible_collections.voicestack.aws.plugins.module_utils._auth._files import read_secret_file
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
-DEFAULT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token"  # noqa: S105 - a path
+NAME = "kubernetes"
+TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token"  # noqa: S105 - a path
+
+ARGSPEC = {
+    "kubernetes_token_file": {"type": "path", "default": TOKEN_FILE},
+}
 
 
-def login(client, kubernetes_token_file=None, auth_role=None, auth_mount=None, **_):
-
-    if not auth_role:
+def login(client, options):
+    if not options.get("auth_role"):
         raise VaultError("auth_role: auth_method kubernetes needs the Vault Kubernetes role name")
-    token = read_secret_file(kubernetes_token_file or DEFAULT_TOKEN_FILE, "kubernetes_token_file")
-    client.auth.kubernetes.login(role=auth_role, jwt=token, mount_point=auth_mount or "kubernetes")
+    token = read_secret_file(options.get("kubernetes_token_file") or TOKEN_FILE, "kubernetes_token_file")
+    client.auth.kubernetes.login(role=options["auth_role"], jwt=token, mount_point=options.get("auth_mount") or NAME)
     return True
