@@ -86,12 +86,7 @@ role_trust_policy:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.voicestack.aws.plugins.module_utils._stack_info import (
-    collection,
-    load_balancer,
-    role_trust_policy,
-    target_groups,
-)
+from ansible_collections.voicestack.aws.plugins.module_utils._stack_info import read_stack
 
 
 def main():
@@ -102,27 +97,7 @@ def main():
         },
         supports_check_mode=True,
     )
-    params = module.params
-    elbv2 = module.client("elbv2")
-    reads = (
-        ("load_balancer", f"load balancer {params['load_balancer_arn']}", load_balancer, elbv2, "load_balancer_arn"),
-        ("target_groups", f"target group {params['target_group_arn']}", target_groups, elbv2, "target_group_arn"),
-        (
-            "collection",
-            f"OpenSearch Serverless collection {params['collection_name']}",
-            collection,
-            module.client("opensearchserverless"),
-            "collection_name",
-        ),
-        ("role_trust_policy", f"IAM role {params['role_name']}", role_trust_policy, module.client("iam"), "role_name"),
-    )
-    result = {}
-    for key, what, read, client, option in reads:
-        try:
-            result[key] = read(client, params[option])
-        except Exception as exc:  # botocore raises several unrelated types here
-            module.fail_json_aws(exc, msg=f"cannot read {what}")
-    module.exit_json(changed=False, **result)
+    module.exit_json(changed=False, **read_stack(module))
 
 
 if __name__ == "__main__":
