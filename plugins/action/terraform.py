@@ -11,10 +11,13 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
+    DEFAULT_BINARY,
+    lock_id,
     plan_summary,
     process_env,
     public_outputs,
     scrub,
+    unlock_hint,
 )
 
 LOCAL = ("local", "ansible.builtin.local")
@@ -28,6 +31,8 @@ class ActionModule(ActionBase):
         args = dict(self._task.args)
         secret_env = args.pop("secret_environment", None) or {}
         plain_env = args.pop("environment", None) or {}
+        # One binary for every command, also for community.general.terraform (whose own default is terraform).
+        args["binary_path"] = args.get("binary_path") or DEFAULT_BINARY
         secrets = [str(v) for v in secret_env.values() if v]
         try:
             if self._connection.transport not in LOCAL:
@@ -49,18 +54,27 @@ class ActionModule(ActionBase):
             return self._force_unlock(args)
         result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
         result["outputs"] = public_outputs(result.get("outputs"))
-        if result.get("failed") or args.get("state") != "planned":
+        if result.get("failed"):
+            return self._with_unlock_hint(result, task_vars)
+        if args.get("state") != "planned":
             return result
         show = self._show(args)
         if show.get("rc") != 0:
-            return {**result, "failed": True, "msg": f"tofu show -json failed: {show.get('stderr', '').strip()}"}
+            detail = show.get("stderr", "").strip()
+            return {**result, "failed": True, "msg": f"{args['binary_path']} show -json failed: {detail}"}
         summary = plan_summary(show["stdout"])
-        result.pop("diff", None)
         return {**result, "changed": summary["changed"], "plan": summary}
+
+    def _with_unlock_hint(self, result, task_vars):
+        """A failure on a held state lock, with its lock ID and the command that releases it."""
+        lock = lock_id(result.get("msg"))
+        if not lock:
+            return result
+        return {**result, "lock_id": lock, "msg": f"{result['msg']}\n\n{unlock_hint(lock, task_vars)}"}
 
     def _force_unlock(self, args):
         """init against the backend, then force-unlock the given lock id."""
-        binary = args.get("binary_path") or "tofu"
+        binary = args["binary_path"]
         backend = [f"-backend-config={path}" for path in args.get("backend_config_files") or []]
         if self._task.check_mode:
             return {"changed": True, "unlocked": args["force_unlock"]}
@@ -76,8 +90,7 @@ class ActionModule(ActionBase):
 
     def _show(self, args):
         """Read the saved plan; read-only, so it also runs in check mode."""
-        binary = args.get("binary_path") or "tofu"
-        return self._run([binary, "show", "-json", "-no-color", args["plan_file"]], args["project_path"])
+        return self._run([args["binary_path"], "show", "-json", "-no-color", args["plan_file"]], args["project_path"])
 
     def _run(self, argv, chdir):
         """Run a command through the (local) connection, without a module process."""

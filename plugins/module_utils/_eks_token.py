@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import os
 
 TOKEN_PREFIX = "k8s-aws-v1."  # noqa: S105 - a format prefix, not a secret
 CLUSTER_HEADER = "x-k8s-aws-id"
@@ -76,15 +77,18 @@ def kubeconfig(cluster_name: str, endpoint: str, certificate_authority_data: str
     }
 
 
-def write_ca_file(path: str, certificate_authority_data: str) -> bool:
-    """Write the cluster's (public) CA bundle to path, creating its folder; True when the file changed."""
-    import os
+def write_ca_file(path: str, certificate_authority_data: str, check_mode: bool = False) -> bool:
+    """Write the cluster's (public) CA bundle to path, creating its folder; True when the file changes.
 
+    In check mode only tell whether it would change.
+    """
     pem = base64.b64decode(certificate_authority_data)
     if os.path.exists(path):
         with open(path, "rb") as existing:
             if existing.read() == pem:
                 return False
+    if check_mode:
+        return True
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "wb") as out:
         out.write(pem)

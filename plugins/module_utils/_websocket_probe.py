@@ -107,8 +107,7 @@ def probe(
     Returns a dict: connected, survived (the send and a reply both succeeded),
     idle_seconds (how long the connection actually stayed idle), elapsed (from
     the opening handshake to the drop or to the reply), close_code / close_reason
-    (from the server's close frame, if one came), error (one line or None) and
-    echoed (a reply came back for the message).
+    (from the server's close frame, if one came) and error (one line or None).
     """
     result = {
         "connected": False,
@@ -118,7 +117,6 @@ def probe(
         "close_code": None,
         "close_reason": None,
         "error": None,
-        "echoed": False,
     }
     try:
         connection = _open(url, connect_timeout, validate_certs, ca_path, headers, subprotocols)
@@ -183,7 +181,6 @@ def _exchange(connection, result, idle_seconds, message, reply_timeout):
         )
         return
     result["elapsed"] = _seconds(time.monotonic() - started)
-    result["echoed"] = True
     result["survived"] = True
 
 

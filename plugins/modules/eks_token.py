@@ -25,7 +25,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Creating a token changes nothing, so it is also created in check mode; so is O(ca_file).
+    details: Creating a token changes nothing, so it is also created in check mode; O(ca_file) is not written
+      then, only reported as C(changed) when it would be.
   diff_mode:
     support: none
   platform:
@@ -43,8 +44,10 @@ options:
     description: The cluster's base64 CA bundle, to build RV(kubeconfig) and write O(ca_file).
     type: str
   ca_file:
-    description: Write the cluster's CA bundle (PEM) to this file, creating its folder; needs
-      O(cluster_certificate_authority_data).
+    description:
+      - Write the cluster's CA bundle (PEM) to this file, creating its folder; needs
+        O(cluster_certificate_authority_data).
+      - The task reports C(changed) when the file was written, that is when it was missing or held another bundle.
     type: path
 author:
   - voicestack maintainers (@voicestack)
@@ -71,6 +74,8 @@ EXAMPLES = r"""
     region: eu-west-1
   register: eks
   no_log: true
+  # The next task reads the (public) CA bundle, in check mode too.
+  check_mode: false
 
 - name: Use them
   kubernetes.core.k8s_info:
@@ -96,7 +101,7 @@ kubeconfig:
   returned: when O(cluster_endpoint) is given
   type: dict
 ca_file:
-  description: Where the cluster's CA bundle was written.
+  description: The O(ca_file) path, where the cluster's CA bundle is (not written in check mode).
   returned: when O(ca_file) is given
   type: str
 """
@@ -121,6 +126,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    changed = False
     try:
         result = eks_token(module.client("sts"), params["cluster_name"])
     except Exception as exc:  # botocore raises several unrelated types here
@@ -134,11 +140,11 @@ def main():
         )
     if params["ca_file"]:
         try:
-            write_ca_file(params["ca_file"], params["cluster_certificate_authority_data"])
+            changed = write_ca_file(params["ca_file"], params["cluster_certificate_authority_data"], module.check_mode)
         except (OSError, ValueError) as exc:
             module.fail_json(msg=f"cannot write the cluster's CA bundle to {params['ca_file']}: {exc}")
         result["ca_file"] = params["ca_file"]
-    module.exit_json(changed=False, **result)
+    module.exit_json(changed=changed, **result)
 
 
 if __name__ == "__main__":

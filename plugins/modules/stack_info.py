@@ -7,10 +7,10 @@ module: stack_info
 short_description: Read a deployed voice stack's load balancer, target group, vector store and agent role at once
 version_added: 0.2.0
 description:
-  - Reads, in one module run, what role verify checks in AWS. It replaces four info modules
-    (M(amazon.aws.elb_application_lb_info), M(community.aws.elb_target_group_info),
-    M(voicestack.aws.aoss_collection_info), M(amazon.aws.iam_role_info)) and returns what they return. Every
-    module run costs about a second of controller CPU, which dominates a run on a converged account.
+  - Reads, in one module run, what role verify checks in AWS. It replaces three info modules
+    (M(amazon.aws.elb_application_lb_info), M(community.aws.elb_target_group_info), M(amazon.aws.iam_role_info))
+    and an OpenSearch Serverless collection lookup (amazon.aws has no module for it), and returns what they return.
+    Every module run costs about a second of controller CPU, which dominates a run on a converged account.
   - What is not there is returned as null (or no target groups) rather than failing, so the checks can report it.
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -75,9 +75,28 @@ target_groups:
   type: list
   elements: dict
 collection:
-  description: The collection as M(voicestack.aws.aoss_collection_info) returns it, or null.
+  description: The OpenSearch Serverless collection (keys in snake_case), or null when there is none of that name.
   returned: always
   type: dict
+  contains:
+    name:
+      description: Name of the collection.
+      type: str
+    id:
+      description: Id of the collection.
+      type: str
+    arn:
+      description: ARN of the collection.
+      type: str
+    status:
+      description: C(CREATING), C(ACTIVE), C(DELETING) or C(FAILED).
+      type: str
+    type:
+      description: C(SEARCH), C(TIMESERIES) or C(VECTORSEARCH).
+      type: str
+    collection_endpoint:
+      description: The collection's data endpoint.
+      type: str
 role_trust_policy:
   description: The role's trust (assume role) policy document, or null when there is no such role.
   returned: always
@@ -86,12 +105,7 @@ role_trust_policy:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.voicestack.aws.plugins.module_utils._stack_info import (
-    collection,
-    load_balancer,
-    role_trust_policy,
-    target_groups,
-)
+from ansible_collections.voicestack.aws.plugins.module_utils._stack_info import read_stack
 
 
 def main():
@@ -102,27 +116,7 @@ def main():
         },
         supports_check_mode=True,
     )
-    params = module.params
-    elbv2 = module.client("elbv2")
-    reads = (
-        ("load_balancer", f"load balancer {params['load_balancer_arn']}", load_balancer, elbv2, "load_balancer_arn"),
-        ("target_groups", f"target group {params['target_group_arn']}", target_groups, elbv2, "target_group_arn"),
-        (
-            "collection",
-            f"OpenSearch Serverless collection {params['collection_name']}",
-            collection,
-            module.client("opensearchserverless"),
-            "collection_name",
-        ),
-        ("role_trust_policy", f"IAM role {params['role_name']}", role_trust_policy, module.client("iam"), "role_name"),
-    )
-    result = {}
-    for key, what, read, client, option in reads:
-        try:
-            result[key] = read(client, params[option])
-        except Exception as exc:  # botocore raises several unrelated types here
-            module.fail_json_aws(exc, msg=f"cannot read {what}")
-    module.exit_json(changed=False, **result)
+    module.exit_json(changed=False, **read_stack(module))
 
 
 if __name__ == "__main__":

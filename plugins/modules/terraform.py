@@ -15,10 +15,14 @@ description:
     the planned actions and lists the resources that drifted; M(community.general.terraform) guesses it from
     the text of Terraform's output.
   - Every value of O(secret_environment) is masked in the whole result, also in Terraform's error text.
+  - When Terraform gives up on a state lock that another run holds, the failure message ends with the lock ID
+    (also in RV(lock_id)) and the command that releases it (the collection's C(unlock.yml) next to the running
+    playbook, or this task with O(force_unlock)).
   - Outputs marked sensitive are left out of RV(outputs).
-  - Needs C(connection=local). Every option not listed here is passed to M(community.general.terraform)
-    unchanged, for example O(state), O(project_path), O(plan_file), O(binary_path), C(backend_config_files),
-    C(variables_files), C(force_init), C(lock_timeout).
+  - Needs C(connection=local). The options listed here but O(secret_environment), O(environment) and
+    O(force_unlock), and every option of M(community.general.terraform) not listed here, are passed to it
+    unchanged (O(binary_path) with its default filled in), for example C(backend_config_files), C(variables_files),
+    C(force_init), C(lock_timeout).
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -26,7 +30,8 @@ attributes:
     support: full
     details: Plans only, as M(community.general.terraform) does; the plan is read in check mode too.
   diff_mode:
-    support: none
+    support: full
+    details: As M(community.general.terraform), whose C(diff) (each changing resource before and after) is returned.
   platform:
     platforms: posix
 options:
@@ -43,7 +48,10 @@ options:
     description: The plan file to write (V(planned)) or apply (V(present)).
     type: path
   binary_path:
-    description: The tofu or terraform binary.
+    description:
+      - The tofu or terraform binary, for every command the task runs (C(init), C(plan), C(apply), C(show),
+        C(force-unlock)).
+      - V(tofu) (on C(PATH)) when not set; M(community.general.terraform) on its own would use V(terraform).
     type: path
   secret_environment:
     description: Environment variables holding credentials, for example the C(vault_credentials_env) fact.
@@ -95,18 +103,32 @@ plan:
       description: Whether the plan changes anything.
       type: bool
     counts:
-      description: Planned actions by kind (create, update, delete, replace).
+      description:
+        - Planned actions by kind, as the plan's C(resource_changes) spell them, C(no-op) and C(read) left out.
+        - C(create), C(update), C(delete) and C(replace) (C(delete) then C(create), C(create) then C(delete), or
+          C(forget) then C(create)) always; C(forget), C(import) and C(move) when the plan has any, as tofu's own
+          summary. An import or a move counts besides the resource's action (V(update), or none for C(no-op)).
       type: dict
+      sample: {"create": 2, "update": 1, "delete": 0, "replace": 0, "import": 1}
     changes:
-      description: One entry (address, action) per changing resource.
+      description:
+        - One entry (C(address), C(action)) per change of a resource, C(action) being one of the kinds of
+          RV(plan.counts); a move also has C(previous_address).
       type: list
       elements: dict
     drift:
       description: Resources changed outside Terraform since the last apply (address, actions).
       type: list
       elements: dict
+lock_id:
+  description: The ID of the state lock Terraform gave up waiting for.
+  returned: when the task failed on a state lock held by another run
+  type: str
+  sample: 9db590f1-b6fe-c5f2-2678-8804f089deba
 outputs:
-  description: The stack's non-sensitive outputs, name to value.
-  returned: always
+  description:
+    - The stack's non-sensitive outputs (C(tofu output)), name to value.
+    - Empty when Terraform failed, after O(state=absent), and when the stack has no outputs.
+  returned: unless O(force_unlock) is set or the task failed before Terraform ran (a connection other than local)
   type: dict
 """

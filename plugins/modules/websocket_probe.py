@@ -143,10 +143,6 @@ error:
   returned: always
   type: str
   sample: connection dropped without a WebSocket close frame (the TCP connection was closed) after 60.001 s, while idle
-echoed:
-  description: Whether a reply came back for the message.
-  returned: always
-  type: bool
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib

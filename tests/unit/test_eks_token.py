@@ -67,3 +67,14 @@ def test_ca_file_is_written_once_with_the_pem(tmp_path):
     assert write_ca_file(str(path), base64.b64encode(pem).decode()) is True
     assert path.read_bytes() == pem
     assert write_ca_file(str(path), base64.b64encode(pem).decode()) is False
+
+
+def test_in_check_mode_the_ca_file_is_only_reported(tmp_path):
+    pem = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    path = tmp_path / "eks" / "cluster.crt"
+    assert write_ca_file(str(path), base64.b64encode(pem).decode(), check_mode=True) is True
+    assert not path.parent.exists()
+    write_ca_file(str(path), base64.b64encode(pem).decode())
+    assert write_ca_file(str(path), base64.b64encode(pem).decode(), check_mode=True) is False
+    assert write_ca_file(str(path), base64.b64encode(b"other").decode(), check_mode=True) is True
+    assert path.read_bytes() == pem

@@ -6,11 +6,15 @@ import json
 
 import boto3
 import pytest
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from ansible_collections.voicestack.aws.plugins.module_utils._stack_info import (
+    RETRY,
     collection,
     load_balancer,
+    read_stack,
     role_trust_policy,
     target_groups,
 )
@@ -24,8 +28,9 @@ TRUST = {
 
 @pytest.fixture
 def aws():
+    """Clients as AnsibleAWSModule.client(service, retry_decorator=RETRY) makes them."""
     with mock_aws():
-        yield lambda service: boto3.client(service, region_name=REGION)
+        yield lambda service: RetryingBotoClientWrapper(boto3.client(service, region_name=REGION), RETRY)
 
 
 @pytest.fixture
@@ -79,3 +84,40 @@ def test_what_is_not_there_is_none_or_empty(aws, alb):
 def test_the_role_trust_policy_is_the_document_itself(aws):
     aws("iam").create_role(RoleName="voice-agent", AssumeRolePolicyDocument=json.dumps(TRUST))
     assert role_trust_policy(aws("iam"), "voice-agent") == TRUST
+
+
+class Failed(Exception):
+    pass
+
+
+class Module:
+    """The part of AnsibleAWSModule that read_stack uses; its clients' reads are refused."""
+
+    def __init__(self):
+        self.params = {
+            "load_balancer_arn": "arn:lb",
+            "target_group_arn": "arn:tg",
+            "collection_name": "c",
+            "role_name": "r",
+        }
+        self.retry_decorators = {}
+
+    def client(self, service, retry_decorator=None):
+        self.retry_decorators[service] = retry_decorator
+        return self
+
+    def describe_load_balancers(self, **kwargs):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "DescribeLoadBalancers")
+
+    def fail_json_aws(self, exception, msg=None):
+        raise Failed(exception, msg)
+
+
+def test_every_client_retries_and_a_refused_read_fails_with_its_cause():
+    module = Module()
+    with pytest.raises(Failed) as failed:
+        read_stack(module)
+    assert module.retry_decorators == {"elbv2": RETRY, "opensearchserverless": RETRY, "iam": RETRY}
+    exception, msg = failed.value.args
+    assert isinstance(exception, ClientError) and exception.response["Error"]["Code"] == "AccessDenied"
+    assert msg == "cannot read load balancer arn:lb"

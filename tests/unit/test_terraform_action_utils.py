@@ -1,15 +1,19 @@
-"""The terraform action's helpers: environment, scrubbing, plan summary."""
+"""The terraform action's helpers: environment, scrubbing, plan summary, unlock hint."""
 
 from __future__ import annotations
 
 import json
 import os
 
+import pytest
+
 from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
+    lock_id,
     plan_summary,
     process_env,
     public_outputs,
     scrub,
+    unlock_hint,
 )
 
 
@@ -81,3 +85,77 @@ def test_an_empty_plan_is_unchanged():
 def test_sensitive_outputs_are_left_out():
     outputs = {"alb_arn": {"value": "arn:x", "sensitive": False}, "token": {"value": "t", "sensitive": True}}
     assert public_outputs(outputs) == {"alb_arn": "arn:x"}
+
+
+def test_every_action_tofu_prints_is_counted():
+    summary = plan_summary(
+        json.dumps(
+            {
+                "resource_changes": [
+                    {"address": "aws_s3_bucket.kept", "change": {"actions": ["forget"]}},
+                    {"address": "aws_s3_bucket.renewed", "change": {"actions": ["forget", "create"]}},
+                    {"address": "aws_vpc.adopted", "change": {"actions": ["no-op"], "importing": {"id": "vpc-1"}}},
+                    {"address": "aws_lb.adopted", "change": {"actions": ["update"], "importing": {"id": "arn:lb"}}},
+                    {
+                        "address": "module.alb.aws_lb.this",
+                        "previous_address": "aws_lb.this",
+                        "change": {"actions": ["no-op"]},
+                    },
+                    {"address": "aws_eip.future", "change": {"actions": ["open"]}},
+                ]
+            }
+        )
+    )
+    assert summary["changed"] is True
+    assert summary["counts"] == {
+        "create": 0,
+        "update": 1,
+        "delete": 0,
+        "replace": 1,
+        "forget": 1,
+        "import": 2,
+        "move": 1,
+        "open": 1,
+    }
+    assert {"address": "aws_lb.adopted", "action": "import"} in summary["changes"]
+    assert {"address": "aws_lb.adopted", "action": "update"} in summary["changes"]
+    assert {
+        "address": "module.alb.aws_lb.this",
+        "action": "move",
+        "previous_address": "aws_lb.this",
+    } in summary["changes"]
+
+
+def test_a_plan_that_only_imports_or_moves_changes_something():
+    imported = {"address": "aws_vpc.this", "change": {"actions": ["no-op"], "importing": {"id": "vpc-1"}}}
+    moved = {"address": "module.x.aws_vpc.this", "previous_address": "aws_vpc.this", "change": {"actions": ["no-op"]}}
+    for change in (imported, moved):
+        assert plan_summary(json.dumps({"resource_changes": [change]}))["changed"] is True
+
+
+def test_the_lock_id_is_read_from_terraforms_lock_error():
+    message = "Error: Error acquiring the state lock\n\nLock Info:\n  ID:        9db590f1-b6fe-c5f2-2678-8804f089deba\n"
+    assert lock_id(message) == "9db590f1-b6fe-c5f2-2678-8804f089deba"
+    assert lock_id("Error: Invalid provider configuration") is None
+    assert lock_id("Error: KMS key ID: 1234abcd-12ab-34cd-56ef-1234567890ab is disabled") is None
+    assert lock_id(None) is None
+
+
+def test_the_unlock_hint_names_the_unlock_playbook_next_to_the_running_one(tmp_path):
+    (tmp_path / "unlock.yml").write_text("---\n")
+    task_vars = {
+        "playbook_dir": str(tmp_path),
+        "ansible_inventory_sources": ["/inv/hosts.yml", "/inv/more"],
+        "inventory_hostname": "acme",
+    }
+    hint = unlock_hint("9db590f1-b6fe-c5f2-2678-8804f089deba", task_vars)
+    assert hint.endswith(
+        f"release the lock with: ansible-playbook -i /inv/hosts.yml -i /inv/more {tmp_path}/unlock.yml -l acme"
+        " -e lock_id=9db590f1-b6fe-c5f2-2678-8804f089deba"
+    )
+
+
+@pytest.mark.parametrize("task_vars", [{"playbook_dir": "/nowhere"}, {}], ids=["no unlock.yml", "no playbook"])
+def test_without_an_unlock_playbook_the_hint_names_force_unlock(task_vars):
+    hint = unlock_hint("9db590f1-b6fe-c5f2-2678-8804f089deba", task_vars)
+    assert hint.endswith("release the lock with: this task with force_unlock: 9db590f1-b6fe-c5f2-2678-8804f089deba")
