@@ -16,8 +16,8 @@ description:
     the text of Terraform's output.
   - Every value of O(secret_environment) is masked in the whole result, also in Terraform's error text.
   - When Terraform gives up on a state lock that another run holds, the failure message ends with the lock ID
-    (also in RV(lock_id)) and the command that releases it (the collection's C(unlock.yml) next to the running
-    playbook, or this task with O(force_unlock)).
+    (also in RV(lock_id)) and the command that releases it, the collection's playbook C(voicestack.aws.unlock)
+    on the same host and inventories.
   - Outputs marked sensitive are left out of RV(outputs).
   - Needs C(connection=local). The options listed here but O(secret_environment), O(environment) and
     O(force_unlock), and every option of M(community.general.terraform) not listed here, are passed to it

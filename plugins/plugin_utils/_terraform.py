@@ -111,24 +111,16 @@ def lock_id(message):
 
 
 def unlock_hint(lock, task_vars):
-    """What to run to release a state lock that no run holds any more.
-
-    The collection's unlock playbook when the running playbook has it next to
-    it (site.yml does), else this task with force_unlock.
-    """
-    playbook_dir = task_vars.get("playbook_dir")
-    playbook = playbook_dir and os.path.join(playbook_dir, "unlock.yml")
-    if playbook and os.path.isfile(playbook):
-        inventories = [arg for source in task_vars.get("ansible_inventory_sources") or [] for arg in ("-i", source)]
-        host = task_vars.get("inventory_hostname")
-        command = shlex.join(["ansible-playbook", *inventories, playbook, "-l", host, "-e", f"lock_id={lock}"])
-        where = f"on {host} "
-    else:
-        command = f"this task with force_unlock: {lock}"
-        where = ""
+    """What to run to release a state lock that no run holds any more: the
+    collection's unlock playbook, by its name, on this host and inventory."""
+    inventories = [arg for source in task_vars.get("ansible_inventory_sources") or [] for arg in ("-i", source)]
+    host = task_vars.get("inventory_hostname")
+    command = shlex.join(
+        ["ansible-playbook", *inventories, "voicestack.aws.unlock", "-l", host, "-e", f"lock_id={lock}"]
+    )
     return (
-        f"The state is locked (lock ID {lock}). If no other run {where}is going on (for example its terraform process"
-        f" was killed), release the lock with: {command}"
+        f"The state is locked (lock ID {lock}). If no other run on {host} is going on (for example its terraform"
+        f" process was killed), release the lock with: {command}"
     )
 
 

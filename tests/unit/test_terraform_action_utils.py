@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
 from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
     lock_id,
     plan_summary,
@@ -141,21 +139,10 @@ def test_the_lock_id_is_read_from_terraforms_lock_error():
     assert lock_id(None) is None
 
 
-def test_the_unlock_hint_names_the_unlock_playbook_next_to_the_running_one(tmp_path):
-    (tmp_path / "unlock.yml").write_text("---\n")
-    task_vars = {
-        "playbook_dir": str(tmp_path),
-        "ansible_inventory_sources": ["/inv/hosts.yml", "/inv/more"],
-        "inventory_hostname": "acme",
-    }
+def test_the_unlock_hint_names_the_collections_unlock_playbook_host_and_inventories():
+    task_vars = {"ansible_inventory_sources": ["/inv/hosts.yml", "/inv/more"], "inventory_hostname": "acme"}
     hint = unlock_hint("9db590f1-b6fe-c5f2-2678-8804f089deba", task_vars)
     assert hint.endswith(
-        f"release the lock with: ansible-playbook -i /inv/hosts.yml -i /inv/more {tmp_path}/unlock.yml -l acme"
+        "release the lock with: ansible-playbook -i /inv/hosts.yml -i /inv/more voicestack.aws.unlock -l acme"
         " -e lock_id=9db590f1-b6fe-c5f2-2678-8804f089deba"
     )
-
-
-@pytest.mark.parametrize("task_vars", [{"playbook_dir": "/nowhere"}, {}], ids=["no unlock.yml", "no playbook"])
-def test_without_an_unlock_playbook_the_hint_names_force_unlock(task_vars):
-    hint = unlock_hint("9db590f1-b6fe-c5f2-2678-8804f089deba", task_vars)
-    assert hint.endswith("release the lock with: this task with force_unlock: 9db590f1-b6fe-c5f2-2678-8804f089deba")
