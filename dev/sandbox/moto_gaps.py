@@ -1,7 +1,7 @@
 """Where moto lacks an API the stack needs, or answers it wrongly.
 
 Every fix is a small function registered in FIXES and described in
-sandbox/README.md ("moto gaps"); tests/unit/test_moto_gaps.py tests each one
+dev/sandbox/README.md ("moto gaps"); dev/tests/test_moto_gaps.py tests each one
 through boto3 against an in-process moto. ``apply()`` runs them all before the
 server starts. Nothing here is used outside the sandbox.
 """

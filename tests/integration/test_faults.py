@@ -37,8 +37,8 @@ from dev.testkit.ansible_cli import (
 )
 from dev.testkit.canary import audit_offset, issued_since
 from dev.testkit.fault_proxy import FaultProxy
-from dev.testkit.idle_proxy import IdleProxy
 from dev.testkit.net import free_port
+from tests.unit.plugins.module_utils.idle_proxy import IdleProxy
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

@@ -28,7 +28,7 @@ from dev.testkit.ansible_cli import (
     sandbox_env,
 )
 from dev.testkit.canary import audit_offset, issued_since
-from dev.testkit.idle_proxy import IdleProxy
+from tests.unit.plugins.module_utils.idle_proxy import IdleProxy
 
 pytestmark = pytest.mark.integration
 

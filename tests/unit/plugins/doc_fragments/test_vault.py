@@ -16,7 +16,7 @@ from ansible_collections.voicestack.aws.plugins.lookup import vault_sts
 from ansible_collections.voicestack.aws.plugins.module_utils import _auth, _vault
 from ansible_collections.voicestack.aws.plugins.module_utils._auth import kubernetes
 
-ROLE = Path(__file__).resolve().parents[2] / "roles" / "vault_credentials"
+ROLE = Path(__file__).resolve().parents[4] / "roles" / "vault_credentials"
 PREFIX = "vault_credentials_"
 
 FRAGMENT = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]

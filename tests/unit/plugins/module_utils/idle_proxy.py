@@ -1,4 +1,6 @@
-"""A local TCP proxy with an idle timeout, the way a load balancer has one.
+"""A local TCP proxy with an idle timeout, the way a load balancer has one: it
+stands in for the ALB, which cannot run here (the websocket probe's unit tests
+and the integration tests use it).
 
 Forwards bytes both ways between a client and an upstream address, and closes
 both sides of a connection once no byte has passed in either direction for

@@ -19,12 +19,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from idle_proxy import IdleProxy  # beside this file
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
 
 from ansible_collections.voicestack.aws.plugins.module_utils import _websocket_probe
 from ansible_collections.voicestack.aws.plugins.module_utils._websocket_probe import probe
-from dev.testkit.idle_proxy import IdleProxy
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "ws_proxy", "wss_proxy", "socks_proxy", "no_proxy")
 
