@@ -12,11 +12,13 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
     DEFAULT_BINARY,
+    inherited,
     lock_id,
     plan_summary,
     process_env,
     public_outputs,
     scrub,
+    terraform_env,
     unlock_hint,
 )
 
@@ -25,6 +27,8 @@ LOCAL = ("local", "ansible.builtin.local")
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
+    # The environment of every process this action starts (see _low_level_execute_command); None until run builds it.
+    _process_env = None
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -33,21 +37,63 @@ class ActionModule(ActionBase):
         plain_env = args.pop("environment", None) or {}
         # One binary for every command, also for community.general.terraform (whose own default is terraform).
         args["binary_path"] = args.get("binary_path") or DEFAULT_BINARY
-        secrets = [str(v) for v in secret_env.values() if v]
+        secrets = [str(v) for v in secret_env.values() if v] if isinstance(secret_env, dict) else [str(secret_env)]
         try:
-            if self._connection.transport not in LOCAL:
-                raise AnsibleActionFail(
-                    "voicestack.aws.terraform needs connection: local (credentials stay in this machine's "
-                    f"terraform process), not {self._connection.transport}"
-                )
+            self._check(secret_env, plain_env)
+            self._process_env = terraform_env(os.environ, {**self._keyword_environment(), **plain_env}, secret_env)
             cache = plain_env.get("TF_PLUGIN_CACHE_DIR")
             if cache:  # terraform ignores a plugin cache folder that is not there
                 os.makedirs(os.path.expanduser(cache), mode=0o700, exist_ok=True)
-            with process_env({**plain_env, **secret_env}):
-                result.update(self._terraform(args, task_vars))
+            result.update(self._terraform(args, task_vars))
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc))
+        except Exception as exc:  # any error's text may hold a credential: masked below, never raised
+            result.update(failed=True, msg=f"voicestack.aws.terraform failed: {type(exc).__name__}: {exc}")
         return scrub(result, secrets)
+
+    def _check(self, secret_env, plain_env):
+        if self._connection.transport not in LOCAL:
+            raise AnsibleActionFail(
+                "voicestack.aws.terraform needs connection: local (credentials stay in this machine's "
+                f"terraform process), not {self._connection.transport}"
+            )
+        if getattr(self._connection, "become", None) or getattr(self._task, "become", False):
+            raise AnsibleActionFail(
+                "voicestack.aws.terraform does not run with become: the become method (sudo, su ...) would decide "
+                "which environment, credentials included, terraform gets; run it as the controller user"
+            )
+        for name, value in (("secret_environment", secret_env), ("environment", plain_env)):
+            if not isinstance(value, dict):
+                raise AnsibleActionFail(f"voicestack.aws.terraform: {name} must be a dictionary")
+
+    def _keyword_environment(self):
+        """The task's `environment` keyword (play, block or task), through the same allow-list as the controller's
+        own environment; the names it drops are named in a warning."""
+        keyword = {}
+        if getattr(self._task, "environment", None):
+            super()._compute_environment_string(keyword)
+        kept = inherited(keyword)
+        dropped = sorted(set(keyword) - set(kept))
+        if dropped:
+            self._display.warning(
+                "voicestack.aws.terraform ignores these variables of the task's environment keyword (pass them in "
+                f"its environment option if terraform needs them): {', '.join(dropped)}"
+            )
+        return kept
+
+    def _compute_environment_string(self, raw_environment_out=None):
+        """No environment in the module's command line: run() builds the module process's whole environment."""
+        if isinstance(raw_environment_out, dict):
+            raw_environment_out.clear()
+        return ""
+
+    def _low_level_execute_command(self, *args, **kwargs):
+        """Every process the action starts (the module process and so terraform, show, init, force-unlock, the
+        temporary folder's commands) starts with the allow-listed environment and nothing else."""
+        if self._process_env is None:
+            return super()._low_level_execute_command(*args, **kwargs)
+        with process_env(self._process_env):
+            return super()._low_level_execute_command(*args, **kwargs)
 
     def _terraform(self, args, task_vars):
         if args.get("force_unlock"):

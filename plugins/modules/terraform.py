@@ -11,6 +11,20 @@ description:
     environment of the module process and so of terraform, never on a command line, in a file or in the
     task's displayed arguments. The task C(environment) keyword cannot do that, because Ansible writes it into the
     module's C(/bin/sh -c) command line.
+  - Every process the task starts (the module process and so every C(init), C(workspace), C(plan), C(apply),
+    C(show), C(output) and C(force-unlock), and the providers they start) gets an environment built from an
+    allow-list, not the controller's whole environment. From the controller only C(PATH), C(HOME), C(USER),
+    C(LOGNAME), C(TMPDIR), C(TZ), C(LANG), C(LANGUAGE), C(LC_*), C(SSL_CERT_FILE), C(SSL_CERT_DIR) and the proxy
+    variables (C(HTTP_PROXY), C(HTTPS_PROXY), C(NO_PROXY), also lower case) are passed on; then O(environment),
+    then O(secret_environment). Nothing else reaches terraform, for example not C(VAULT_TOKEN) or any other
+    C(VAULT_*), C(BAO_*) or C(VOICESTACK_VAULT_*) variable, C(TF_LOG), C(TF_LOG_PATH), C(TF_CLI_ARGS*),
+    C(TF_CLI_CONFIG_FILE), C(AWS_PROFILE), C(AWS_ROLE_ARN), C(AWS_WEB_IDENTITY_TOKEN_FILE), C(AWS_ENDPOINT_URL*) or
+    the controller's own C(AWS_SESSION_TOKEN); pass what terraform needs in O(environment).
+  - For every run C(AWS_EC2_METADATA_DISABLED=true) and C(AWS_CONFIG_FILE) and C(AWS_SHARED_CREDENTIALS_FILE) set
+    to C(/dev/null), over any other value, so that the AWS provider and the S3 backend use only the given
+    credentials, never a profile, a shared credentials file or the instance metadata.
+  - The task C(environment) keyword (of the play, block or task) goes through the same allow-list as the
+    controller's environment; the names it drops are named in a warning.
   - With O(state=planned), C(changed) is read from the saved plan itself (C(show -json)), and RV(plan) counts
     the planned actions and lists the resources that drifted; M(community.general.terraform) guesses it from
     the text of Terraform's output.
@@ -19,7 +33,9 @@ description:
     (also in RV(lock_id)) and the command that releases it, the collection's playbook C(voicestack.aws.unlock)
     on the same host and inventories.
   - Outputs marked sensitive are left out of RV(outputs).
-  - Needs C(connection=local). The options listed here but O(secret_environment), O(environment) and
+  - Needs C(connection=local) and refuses C(become), which would decide what environment terraform gets.
+  - Any error of the task fails it with a message in which every value of O(secret_environment) is masked.
+  - The options listed here but O(secret_environment), O(environment) and
     O(force_unlock), and every option of M(community.general.terraform) not listed here, are passed to it
     unchanged (O(binary_path) with its default filled in), for example C(backend_config_files), C(variables_files),
     C(force_init), C(lock_timeout).
@@ -54,12 +70,19 @@ options:
       - V(tofu) (on C(PATH)) when not set; M(community.general.terraform) on its own would use V(terraform).
     type: path
   secret_environment:
-    description: Environment variables holding credentials, for example the C(vault_credentials_env) fact.
+    description:
+      - Environment variables holding credentials, for example the C(vault_credentials_env) fact
+        (C(AWS_ACCESS_KEY_ID), C(AWS_SECRET_ACCESS_KEY) and, when the credentials have one, C(AWS_SESSION_TOKEN)).
+      - The controller's own AWS credential variables never reach terraform, also not an C(AWS_SESSION_TOKEN) when
+        these credentials have none.
     type: dict
     default: {}
   environment:
     description:
-      - Non-secret environment variables for terraform, for example C(TF_PLUGIN_CACHE_DIR).
+      - Non-secret environment variables for terraform, for example C(TF_IN_AUTOMATION), C(TF_PLUGIN_CACHE_DIR),
+        C(TF_CLI_CONFIG_FILE), C(TF_DATA_DIR), C(AWS_REGION) or C(AWS_ENDPOINT_URL); passed as given, over the
+        controller's allow-listed variables (but not over C(AWS_EC2_METADATA_DISABLED), C(AWS_CONFIG_FILE) and
+        C(AWS_SHARED_CREDENTIALS_FILE)).
       - A C(TF_PLUGIN_CACHE_DIR) folder is created (mode 0700) when missing, since terraform ignores one that is not
         there.
     type: dict

@@ -32,29 +32,70 @@ COUNTED = ("create", "update", "delete", "replace")
 LOCK_ID = re.compile(r"Lock Info:\s+ID:\s+([0-9a-f-]{36})")
 
 
+# What terraform and its providers inherit from the controller's environment, when set there: the shell basics,
+# the locale, TLS trust and proxies. Nothing else gets through: not Vault's token or address (VAULT_*, BAO_*), an
+# AppRole secret id or JWT an AWX credential injects, TF_LOG / TF_LOG_PATH / TF_CLI_ARGS*, or the AWS SDK's
+# fallbacks (AWS_PROFILE, AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ENDPOINT_URL*, a stray AWS_SESSION_TOKEN).
+INHERITED = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "TMPDIR",
+        "TZ",
+        "LANG",
+        "LANGUAGE",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+    }
+)
+INHERITED_PREFIXES = ("LC_",)
+# Set for every run, over the controller and the task's options: no instance metadata credentials, no shared
+# config or credentials file (so no profile, role or credential_process is read); only the given credentials count.
+FIXED = {
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+
+
+def inherited(controller):
+    """The controller variables a terraform process may inherit (see INHERITED)."""
+    return {key: value for key, value in controller.items() if key in INHERITED or key.startswith(INHERITED_PREFIXES)}
+
+
+def terraform_env(controller, environment=None, secret_environment=None):
+    """The whole environment of every process the action starts: the allow-listed controller variables, then
+    the task's explicit environment and secret_environment options, then FIXED. A None value leaves a variable
+    out."""
+    env = {**inherited(controller), **(environment or {}), **(secret_environment or {}), **FIXED}
+    return {key: str(value) for key, value in env.items() if value is not None}
+
+
 @contextmanager
 def process_env(values):
-    """Set environment variables for the duration of the block, then restore them.
+    """Make values the whole process environment for the duration of the block, then restore the previous one.
 
     Ansible runs each host in its own worker process, and a local connection's
-    module process inherits that process's environment: values set here reach
+    processes inherit that process's environment: values set here reach
     terraform without ever appearing in a command line, a file or the task's
-    displayed arguments.
+    displayed arguments, and nothing else of the controller's environment does.
     """
-    saved = {key: os.environ.get(key) for key in values}
+    saved = dict(os.environ)
     try:
-        for key, value in values.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = str(value)
+        os.environ.clear()
+        os.environ.update({key: str(value) for key, value in values.items() if value is not None})
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def scrub(value, secrets):

@@ -9,8 +9,11 @@ import os
 import re
 import shlex
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
+from ansible.plugins import action as action_plugins
+from ansible.plugins.action import ActionBase
 
 from ansible_collections.voicestack.aws.plugins.action.terraform import ActionModule
 
@@ -23,33 +26,55 @@ LOCK_ERROR = (
 EMPTY_PLAN = json.dumps({"resource_changes": [{"address": "aws_vpc.this", "change": {"actions": ["no-op"]}}]})
 
 
-class Terraform:
-    """Fakes of community.general.terraform and of the commands the action runs, recording what they got."""
+MODULE = "<community.general.terraform module process>"
 
-    def __init__(self, module_result=None, commands=None):
+
+class Terraform:
+    """Fakes of community.general.terraform and of the commands the action runs, recording what they got.
+
+    Both go through the action's own _low_level_execute_command (the fake stands in for ActionBase's), as the
+    real module process does, so what they record of the environment is what a started process would get."""
+
+    def __init__(self, module_result=None, commands=None, raises=None):
         self.module_result = module_result or {"changed": False, "outputs": {}}
         self.commands = commands or {}
-        self.module_args, self.module_env, self.ran = None, None, []
+        self.raises = raises
+        self.action, self.module_args, self.module_env, self.ran, self.envs = None, None, None, [], []
 
     def execute_module(self, module_name, module_args, task_vars):
         assert module_name == "community.general.terraform"
         self.module_args = module_args
-        self.module_env = {key: os.environ.get(key) for key in SECRET}
+        self.action._low_level_execute_command(MODULE)
+        if self.raises:
+            raise self.raises
         return dict(self.module_result)
 
-    def run(self, command, chdir):
-        argv = shlex.split(command)
+    def low_level_execute_command(self, action, cmd, chdir=None, **kwargs):
+        self.envs.append(dict(os.environ))
+        if cmd == MODULE:
+            self.module_env = {key: os.environ.get(key) for key in SECRET}
+            return {"rc": 0, "stdout": "", "stderr": ""}
+        argv = shlex.split(cmd)
         self.ran.append(argv)
         return self.commands.get(argv[1], {"rc": 0, "stdout": "", "stderr": ""})
 
 
-def run_action(args, fake, task_vars=None, transport="local"):
-    task = SimpleNamespace(args=args, async_val=0, check_mode=False, action="voicestack.aws.terraform")
-    connection = SimpleNamespace(transport=transport, _shell=SimpleNamespace(tmpdir="unused"))
-    action = ActionModule(task, connection, play_context=None, loader=None, templar=None, shared_loader_obj=None)
+def run_action(args, fake, task_vars=None, transport="local", become=None, environment=None):
+    task = SimpleNamespace(
+        args=args, async_val=0, check_mode=False, action="voicestack.aws.terraform", environment=environment
+    )
+    shell = SimpleNamespace(tmpdir="unused", env_prefix=lambda **kwargs: "")
+    connection = SimpleNamespace(transport=transport, become=become, _shell=shell)
+    templar = SimpleNamespace(template=lambda value: value)
+    action = ActionModule(task, connection, play_context=None, loader=None, templar=templar, shared_loader_obj=None)
     action._execute_module = fake.execute_module
-    action._low_level_execute_command = fake.run
-    return action.run(task_vars=task_vars or {})
+    fake.action = action
+
+    def low_level(self, *args, **kwargs):  # a function, so that it binds to the action as ActionBase's does
+        return fake.low_level_execute_command(self, *args, **kwargs)
+
+    with mock.patch.object(ActionBase, "_low_level_execute_command", low_level):
+        return action.run(task_vars=task_vars or {})
 
 
 def plan_args(**extra):
@@ -164,3 +189,132 @@ def test_only_a_local_connection_is_accepted():
     assert result["failed"] is True
     assert "needs connection: local" in result["msg"]
     assert fake.module_args is None
+
+
+# What a controller's environment may hold that must reach no terraform or provider process (issue 21, point 1),
+# next to what it legitimately passes on.
+LEAKS = {
+    "VAULT_TOKEN": "hvs.controller-vault-token",
+    "VAULT_ADDR": "https://vault.example:8200",
+    "BAO_TOKEN": "s.controller-bao-token",
+    "BAO_ADDR": "https://bao.example:8200",
+    "VOICESTACK_VAULT_SECRET_ID": "awx-injected-secret-id",
+    "VOICESTACK_VAULT_JWT": "eyJawx.injected.jwt",
+    "TF_LOG": "trace",
+    "TF_LOG_PATH": "/home/op/trace.log",
+    "TF_CLI_ARGS": "-no-such-flag",
+    "TF_CLI_ARGS_plan": "-no-such-flag",
+    "TF_CLI_CONFIG_FILE": "/home/op/controller.tfrc",
+    "AWS_PROFILE": "admin",
+    "AWS_CONFIG_FILE": "/home/op/.aws/config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/home/op/.aws/credentials",
+    "AWS_ROLE_ARN": "arn:aws:iam::999999999999:role/admin",
+    "AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token",
+    "AWS_ENDPOINT_URL": "http://fake-aws.example",
+    "AWS_ENDPOINT_URL_STS": "http://fake-sts.example",
+    "AWS_ACCESS_KEY_ID": "AKIACONTROLLERKEY",
+    "AWS_SECRET_ACCESS_KEY": "controller-secret",
+    "AWS_SESSION_TOKEN": "controller-session-token",
+    "AWS_EC2_METADATA_DISABLED": "false",
+}
+PASSED = {
+    "PATH": "/usr/bin:/bin",
+    "HOME": "/home/op",
+    "TMPDIR": "/home/op/tmp",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
+    "HTTPS_PROXY": "http://proxy.example:3128",
+    "NO_PROXY": "127.0.0.1,localhost",
+}
+KEYS_ONLY = {"AWS_ACCESS_KEY_ID": "ASIAFAKEKEYID", "AWS_SECRET_ACCESS_KEY": "fake/secret+key"}  # no session token
+OPTIONS = {"TF_IN_AUTOMATION": "1", "TF_PLUGIN_CACHE_DIR": "/nonexistent", "AWS_ENDPOINT_URL": "http://moto:5000"}
+EXPECTED = {
+    **PASSED,
+    **OPTIONS,
+    **KEYS_ONLY,
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+
+
+def without_pytest(env):
+    """An environment without the variable pytest itself sets while a test runs."""
+    return {key: value for key, value in env.items() if key != "PYTEST_CURRENT_TEST"}
+
+
+@pytest.fixture
+def controller_env():
+    """This process's whole environment is the seeded controller environment for the test."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update({**LEAKS, **PASSED})
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.mark.parametrize("force_unlock", [False, True], ids=["plan", "force-unlock"])
+def test_every_started_process_gets_exactly_the_allow_listed_environment(controller_env, monkeypatch, force_unlock):
+    monkeypatch.setattr(os, "makedirs", lambda *args, **kwargs: None)
+    fake = Terraform(commands={"show": {"rc": 0, "stdout": EMPTY_PLAN, "stderr": ""}})
+    args = plan_args(secret_environment=KEYS_ONLY, environment=OPTIONS)
+    if force_unlock:
+        args = {**args, "force_unlock": LOCK}
+    result = run_action(args, fake)
+    assert not result.get("failed"), result
+    # The module process (community.general.terraform, so init, workspace, plan, show, output) and the commands
+    # the action runs itself (show -json; init and force-unlock) each started with exactly this environment.
+    assert len(fake.envs) == 2
+    for env in fake.envs:
+        assert without_pytest(env) == EXPECTED
+    # and the controller's own environment is back as it was afterwards.
+    assert without_pytest(os.environ) == {**LEAKS, **PASSED}
+
+
+def test_the_task_environment_keyword_goes_through_the_same_allow_list(controller_env, monkeypatch):
+    monkeypatch.setattr(os, "makedirs", lambda *args, **kwargs: None)
+    warnings = []
+    monkeypatch.setattr(action_plugins.display, "warning", warnings.append)
+    fake = Terraform(commands={"show": {"rc": 0, "stdout": EMPTY_PLAN, "stderr": ""}})
+    keyword = [{"HTTPS_PROXY": "http://other-proxy:3128", "TF_LOG": "debug", "VAULT_TOKEN": "keyword-token"}]
+    run_action(plan_args(secret_environment=KEYS_ONLY, environment=OPTIONS), fake, environment=keyword)
+    for env in fake.envs:
+        assert without_pytest(env) == {**EXPECTED, "HTTPS_PROXY": "http://other-proxy:3128"}
+    assert warnings and "TF_LOG, VAULT_TOKEN" in warnings[0] and "keyword-token" not in warnings[0]
+
+
+def test_the_module_command_line_carries_no_environment():
+    task = SimpleNamespace(args={}, environment=[{"TF_LOG": "trace"}])
+    action = ActionModule(task, SimpleNamespace(), play_context=None, loader=None, templar=None, shared_loader_obj=None)
+    raw = {"stale": "x"}
+    assert action._compute_environment_string(raw) == "" and raw == {}
+
+
+def test_become_is_refused():
+    fake = Terraform()
+    result = run_action(plan_args(), fake, become=object())
+    assert result["failed"] is True
+    assert "does not run with become" in result["msg"]
+    assert fake.module_args is None and fake.envs == []
+
+
+@pytest.mark.parametrize("where", ["module", "show"])
+def test_any_error_fails_cleanly_with_every_credential_masked(where):
+    boom = RuntimeError(f"unexpected: {SECRET['AWS_ACCESS_KEY_ID']} {SECRET['AWS_SECRET_ACCESS_KEY']} TOK")
+    if where == "module":
+        fake = Terraform(raises=boom)
+    else:
+        fake = Terraform()
+        fake.commands = {"show": None}  # the action's own reading breaks: a TypeError on None
+
+        def failing(action, cmd, chdir=None, **kwargs):
+            if cmd != MODULE:
+                raise boom
+            return Terraform.low_level_execute_command(fake, action, cmd, chdir, **kwargs)
+
+        fake.low_level_execute_command = failing
+    result = run_action(plan_args(), fake)
+    assert result["failed"] is True
+    assert result["msg"] == "voicestack.aws.terraform failed: RuntimeError: unexpected: ******** ******** ********"

@@ -11,6 +11,7 @@ from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
     process_env,
     public_outputs,
     scrub,
+    terraform_env,
     unlock_hint,
 )
 
@@ -22,6 +23,43 @@ def test_process_env_sets_and_restores(monkeypatch):
         assert os.environ["KEEP"] == "during" and os.environ["NEW"] == "x"
     assert os.environ["KEEP"] == "before"
     assert "NEW" not in os.environ
+
+
+def test_process_env_is_the_whole_environment_during_the_block(monkeypatch):
+    monkeypatch.setenv("VAULT_TOKEN", "controller-token")
+    with process_env({"PATH": "/usr/bin", "GONE": None}):
+        assert dict(os.environ) == {"PATH": "/usr/bin"}
+    assert os.environ["VAULT_TOKEN"] == "controller-token"
+
+
+def test_terraform_env_allow_lists_the_controller_and_fixes_the_aws_fallbacks():
+    controller = {
+        "PATH": "/bin",
+        "HOME": "/home/op",
+        "LC_CTYPE": "C.UTF-8",
+        "NO_PROXY": "localhost",
+        "VAULT_TOKEN": "t",
+        "TF_LOG": "trace",
+        "AWS_PROFILE": "admin",
+        "AWS_SESSION_TOKEN": "controller",
+        "AWS_ENDPOINT_URL_STS": "http://fake",
+        "AWS_CONFIG_FILE": "/home/op/.aws/config",
+    }
+    options = {"TF_IN_AUTOMATION": "1", "AWS_ENDPOINT_URL": "http://moto:5000", "AWS_CONFIG_FILE": "/x"}
+    secret = {"AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "s"}
+    assert terraform_env(controller, options, secret) == {
+        "PATH": "/bin",
+        "HOME": "/home/op",
+        "LC_CTYPE": "C.UTF-8",
+        "NO_PROXY": "localhost",
+        "TF_IN_AUTOMATION": "1",
+        "AWS_ENDPOINT_URL": "http://moto:5000",
+        "AWS_ACCESS_KEY_ID": "AKIA",
+        "AWS_SECRET_ACCESS_KEY": "s",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
 
 
 def test_process_env_restores_after_an_error(monkeypatch):
