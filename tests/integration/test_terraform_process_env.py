@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 LOCK = "9db590f1-b6fe-c5f2-2678-8804f089deba"
 SEEDED = {
@@ -44,35 +47,14 @@ ALLOWED |= {"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy"
 ALLOWED |= {"PWD", "OLDPWD", "TF_WORKSPACE"}  # set by the module (its cwd, its workspace) and the shell's cd
 ALLOWED |= set(OPTIONS) | set(CREDENTIALS)
 ALLOWED |= {"AWS_EC2_METADATA_DISABLED", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"}
-# Answers of a stand-in tofu when no real one is installed: just what community.general.terraform reads.
-FAKE_TOFU = """case "$1" in
-  version) echo '{"terraform_version": "1.11.0", "platform": "linux_amd64", "provider_selections": {}}' ;;
-  workspace) echo '* default' ;;
-  show) echo '{"format_version": "1.2"}' ;;
-  output) echo '{}' ;;
-  force-unlock) echo 'no lock' >&2; exit 1 ;;
-esac
-exit 0
-"""
-
-
-def real_tofu():
-    """The real tofu (or terraform) binary: VOICESTACK_TOFU, the tool build's tools.env, or PATH."""
-    tools_env = Path(os.environ.get("VOICESTACK_TOOLS_DIR", "~/.cache/voicestack/tools")).expanduser() / "tools.env"
-    found = os.environ.get("VOICESTACK_TOFU")
-    if not found and tools_env.is_file():
-        for line in tools_env.read_text().splitlines():
-            if line.startswith("VOICESTACK_TOFU="):
-                found = line.split("=", 1)[1].strip().strip("'\"")
-    return found or shutil.which("tofu") or shutil.which("terraform")
 
 
 def environ(path):
     return dict(item.split("=", 1) for item in path.read_bytes().decode().split("\0") if item)
 
 
-def test_no_seeded_controller_variable_reaches_any_process_the_action_starts(tmp_path):
-    binary = real_tofu()
+def test_no_seeded_controller_variable_reaches_any_process_the_action_starts(tools, tmp_path):
+    binary = tools["VOICESTACK_TOFU"]
     records = tmp_path / "records"
     records.mkdir()
     wrapper = tmp_path / "tofu"
@@ -81,7 +63,8 @@ def test_no_seeded_controller_variable_reaches_any_process_the_action_starts(tmp
         f"d={records}\n"
         'printf "%s" "$1" > "$d/$$.command"\n'
         'cat /proc/$$/environ > "$d/$$.self"\n'
-        'cat /proc/$PPID/environ > "$d/$$.parent"\n' + (f'exec {binary} "$@"\n' if binary else FAKE_TOFU)
+        'cat /proc/$PPID/environ > "$d/$$.parent"\n'
+        f'exec {binary} "$@"\n'
     )
     wrapper.chmod(0o700)
     project = tmp_path / "stack"
