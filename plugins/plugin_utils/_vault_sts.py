@@ -17,12 +17,16 @@ def issue_for_roles(roles, options):
     lease under auth_method token) before the error is raised.
     """
     request, min_ttl = parse_request(roles, options)
+    record_dir = options.get("lease_record_dir")
+    if record_dir:
+        _lease_record.check_dir(record_dir)  # refused before any call when another user could plant records
     client = _vault.VaultClient(options)
     client.login(options)
-    record_dir = options.get("lease_record_dir")
     issued = []
     try:
-        leftovers, leftover_errors = revoke_leftovers(client, record_dir) if record_dir else ([], [])
+        leftovers, leftover_errors = (
+            revoke_leftovers(client, record_dir, request["mount_point"]) if record_dir else ([], [])
+        )
         for role in roles:
             creds = client.issue(role, **request)
             issued.append(creds)
@@ -61,14 +65,14 @@ def parse_request(roles, options):
     return request, min_ttl
 
 
-def revoke_leftovers(client, record_dir):
-    """Revoke the leases of ended runs recorded in record_dir.
+def revoke_leftovers(client, record_dir, mount_point):
+    """Revoke the leases of ended runs recorded in record_dir, only those under this run's AWS mount.
 
     Returns (ids revoked or found gone, messages of those that could not be
     revoked); a failure keeps its record for the next run and does not stop this one.
     """
     done, errors = [], []
-    for lease_id in _lease_record.leftovers(record_dir, client.url):
+    for lease_id in _lease_record.leftovers(record_dir, client.url, mount_point):
         try:
             client.revoke_lease(lease_id)
         except VaultError as exc:
