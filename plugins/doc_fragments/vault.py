@@ -87,6 +87,8 @@ options:
   auth_mount:
     description:
       - Mount point of the auth method; defaults to the method's name (C(approle), C(jwt), C(kubernetes)).
+      - Segments of letters, digits, C(-), C(_) and C(.) separated by single C(/), none C(.) or C(..) alone;
+        anything else is refused before any call.
     type: str
 """
 

@@ -5,7 +5,7 @@ without Ansible's plugin loader. Controller-only."""
 
 from __future__ import annotations
 
-from ansible_collections.voicestack.aws.plugins.module_utils import _lease_record, _vault
+from ansible_collections.voicestack.aws.plugins.module_utils import _inputs, _lease_record, _vault
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
 
@@ -46,6 +46,15 @@ def parse_request(roles, options):
     """(the keyword arguments of VaultClient.issue, min_ttl in seconds), checked before Vault is asked."""
     if not roles:
         raise VaultError("give at least one Vault AWS role name as a term")
+    # Each goes into a Vault URL as is: '../' would reach other paths with the run's token.
+    _inputs.check(
+        [("role", "vault_name", role) for role in roles]
+        + [
+            ("mount_point", "vault_mount", options["mount_point"]),
+            ("auth_mount", "vault_mount", options.get("auth_mount")),
+            ("role_session_name", "role_session_name", options.get("role_session_name")),
+        ]
+    )
     ttl = None if options.get("ttl") in (None, "") else _vault.parse_duration(options["ttl"], "ttl")
     min_ttl = _vault.parse_duration(options["min_ttl"], "min_ttl")
     request = {

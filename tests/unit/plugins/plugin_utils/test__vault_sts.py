@@ -88,3 +88,29 @@ def test_an_untrusted_record_folder_is_refused_before_any_vault_call(vault, tmp_
     with pytest.raises(VaultError, match=rf"^lease_record_dir: {records} is of mode 0755"):
         _vault_sts.issue_for_roles(["deployer"], options(lease_record_dir=str(records)))
     assert vault == []
+
+
+@pytest.mark.parametrize(
+    ("roles", "extra", "message"),
+    [
+        (["../../sys/raw/x"], {}, r"^role: '\.\./\.\./sys/raw/x' is not a Vault name"),
+        ([".."], {}, r"^role: '\.\.' is not a Vault name"),
+        (["deployer", "planner/../../x"], {}, r"^role: 'planner/\.\./\.\./x' is not a Vault name"),
+        (["deployer"], {"mount_point": "aws/../cubbyhole"}, r"^mount_point: 'aws/\.\./cubbyhole' is not a Vault mount"),
+        (["deployer"], {"auth_mount": "../token/create"}, r"^auth_mount: '\.\./token/create' is not a Vault mount"),
+        (["deployer"], {"role_session_name": "run 1"}, r"^role_session_name: 'run 1' is not an AWS role session"),
+        (["deployer"], {"role_session_name": "x" * 65}, r"^role_session_name: 'x{65}' is not an AWS role session"),
+    ],
+)
+def test_inputs_that_go_into_vault_urls_are_refused_before_any_call(vault, roles, extra, message):
+    with pytest.raises(VaultError, match=message):
+        _vault_sts.issue_for_roles(roles, options(**extra))
+    assert vault == []
+
+
+def test_a_nested_mount_and_a_session_name_pass(vault):
+    (creds,) = _vault_sts.issue_for_roles(
+        ["deployer"], options(mount_point="team/aws", auth_mount="team/approle", role_session_name="ci@run.1")
+    )
+    assert ("issue", "deployer", "team/aws") in vault
+    assert creds["lease_id"] == "team/aws/sts/deployer/new"
