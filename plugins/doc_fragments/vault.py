@@ -87,6 +87,8 @@ options:
   auth_mount:
     description:
       - Mount point of the auth method; defaults to the method's name (C(approle), C(jwt), C(kubernetes)).
+      - Segments of letters, digits, C(-), C(_) and C(.) separated by single C(/), none C(.) or C(..) alone;
+        anything else is refused before any call.
     type: str
 """
 
@@ -137,8 +139,16 @@ options:
         revocation, so P(voicestack.aws.vault_sts#lookup) records each lease it issues here, and revokes first the
         recorded leases of runs that have ended; M(voicestack.aws.vault_lease_revoke) forgets the records of
         the leases it revokes.
-      - A record holds the lease id, the Vault address, the expiry and the owning process, never a credential
-        or token. Leases of a run that is still going are left alone.
+      - A record holds the lease id, the Vault address, the expiry and the owning process (with the boot id, host
+        name and PID namespace it runs in), never a credential or token. Leases of a run that is still going are
+        left alone.
+      - The directory must be owned by the user running and have mode 0700, and is created so; any other owner or
+        mode, or a symlink, is refused before anything is asked of Vault, with the fix in the message. Records are
+        opened without following symlinks, and only lease ids under the AWS secrets engine mount
+        (C(<mount>/creds/) or C(<mount>/sts/)) are revoked.
+      - A record written on another machine, boot or PID namespace (for example an execution environment that
+        shares the volume) is never judged by its process id; its lease is left to its TTL, and its record is
+        dropped once the recorded expiry has passed.
       - Unset, nothing is recorded and an interrupted run's lease lives until its TTL ends.
     type: path
 """

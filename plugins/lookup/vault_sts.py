@@ -21,12 +21,16 @@ extends_documentation_fragment:
   - voicestack.aws.vault.lease_record
 options:
   _terms:
-    description: Names of Vault AWS secrets engine roles.
+    description:
+      - Names of Vault AWS secrets engine roles. Each is one Vault path segment of letters, digits, C(-), C(_) and
+        C(.), not C(.) or C(..) alone; anything else is refused before any call.
     required: true
     type: list
     elements: str
   mount_point:
-    description: Mount point of the AWS secrets engine.
+    description:
+      - Mount point of the AWS secrets engine. Segments of letters, digits, C(-), C(_) and C(.) separated by single
+        C(/), none C(.) or C(..) alone; anything else is refused before any call.
     type: str
     default: aws
   credential_type:
@@ -43,6 +47,7 @@ options:
   role_session_name:
     description:
       - Session name attached to the assumed role, for O(credential_type=assumed_role). Appears in CloudTrail.
+      - AWS's rule applies, 2-64 letters, digits and C(+=,.@_-); anything else is refused before any call.
     type: str
   ttl:
     description:

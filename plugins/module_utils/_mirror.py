@@ -7,35 +7,70 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
+import stat
+
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 
 
 def mirror(
     src: str, dest: str, keep: tuple[str, ...] = (), check_mode: bool = False, files: dict[str, str] | None = None
 ) -> dict:
     """Make dest hold exactly src's files plus ``files`` (relative path: content);
-    names in keep (at any depth) are left alone in dest.
+    paths in keep (relative to dest's top: ``.terraform`` is dest/.terraform
+    only) are left alone in dest.
 
-    Returns {"copied": [...], "removed": [...]} (paths relative to dest).
+    dest is made mode 0700, also when it exists; a symlink as dest is refused.
+    A symlink found inside dest where a file or folder is written is replaced,
+    never written through, and one nothing asks for is removed (the link, not
+    its target).
+
+    Returns {"copied": [...], "removed": [...], "made_private": bool} (paths
+    relative to dest; made_private: dest's mode was, or would be, changed to 0700).
     """
     files = files or {}
+    keep = _kept_paths(keep)
     wanted = _extra_paths(src, files)
+    made_private = _private_dest(dest, check_mode)
     copied = _copy_tree(src, dest, keep, check_mode) + _write_files(dest, files, check_mode)
     removed = _remove_the_rest(src, dest, keep, wanted, check_mode)
-    return {"copied": sorted(copied), "removed": sorted(removed)}
+    return {"copied": sorted(copied), "removed": sorted(removed), "made_private": made_private}
+
+
+def _private_dest(dest, check_mode) -> bool:
+    """Refuse a dest that is a symlink or no folder; make an existing one 0700. True when its mode changes."""
+    try:
+        info = os.lstat(dest)
+    except FileNotFoundError:
+        return False  # made 0700 with the first file written into it
+    if stat.S_ISLNK(info.st_mode):
+        raise ValueError(f"dest: {dest} is a symlink; give the folder it points to, or remove the link")
+    if not stat.S_ISDIR(info.st_mode):
+        raise ValueError(f"dest: {dest} exists and is not a folder")
+    if stat.S_IMODE(info.st_mode) == PRIVATE_FOLDER:
+        return False
+    if not check_mode:
+        descriptor = os.open(dest, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchmod(descriptor, PRIVATE_FOLDER)
+        finally:
+            os.close(descriptor)
+    return True
 
 
 def _copy_tree(src, dest, keep, check_mode) -> list[str]:
     copied = []
     for root, dirs, names in os.walk(src):
-        dirs[:] = sorted(d for d in dirs if d not in keep)
         rel = os.path.relpath(root, src)
-        for name in sorted(n for n in names if n not in keep):
-            source, copy = os.path.join(root, name), os.path.normpath(os.path.join(dest, rel, name))
-            if os.path.isfile(copy) and filecmp.cmp(source, copy, shallow=False):
+        dirs[:] = sorted(d for d in dirs if _rel(rel, d) not in keep)
+        for name in sorted(n for n in names if _rel(rel, n) not in keep):
+            source, here = os.path.join(root, name), _rel(rel, name)
+            copy = os.path.join(dest, here)
+            if _plain_file(dest, here) and filecmp.cmp(source, copy, shallow=False):
                 continue
-            copied.append(os.path.normpath(os.path.join(rel, name)))
+            copied.append(here)
             if not check_mode:
-                _write(copy, _read(source))
+                _write(dest, here, _read(source))
     return copied
 
 
@@ -43,16 +78,16 @@ def _write_files(dest, files, check_mode) -> list[str]:
     written = []
     for rel, content in sorted(files.items()):
         path, data = os.path.join(dest, rel), content.encode()
-        if os.path.isfile(path) and _read(path) == data:
+        if _plain_file(dest, rel) and _read(path) == data:
             continue
         written.append(rel)
         if not check_mode:
-            _write(path, data)
+            _write(dest, rel, data)
     return written
 
 
 def _remove_the_rest(src, dest, keep, wanted, check_mode) -> list[str]:
-    """Remove what is in dest but neither in src nor wanted, leaving names in keep."""
+    """Remove what is in dest but neither in src nor wanted, leaving paths in keep."""
     removed = []
     if not os.path.isdir(dest):
         return removed
@@ -60,50 +95,96 @@ def _remove_the_rest(src, dest, keep, wanted, check_mode) -> list[str]:
         rel = os.path.relpath(root, dest)
 
         def known(name, rel=rel):
-            here = os.path.normpath(os.path.join(rel, name))
-            return name in keep or here in wanted or os.path.exists(os.path.join(src, rel, name))
+            here = _rel(rel, name)
+            return here in keep or here in wanted or os.path.exists(os.path.join(src, rel, name))
 
         for name in [*names, *dirs]:
             if known(name):
                 continue
             path = os.path.join(root, name)
-            removed.append(os.path.normpath(os.path.join(rel, name)))
+            removed.append(_rel(rel, name))
             if not check_mode:
                 shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
-        dirs[:] = [d for d in dirs if d not in keep and known(d)]
+        # A symlink to a folder is never walked into (os.walk does not follow it); _write replaces it.
+        dirs[:] = [d for d in dirs if _rel(rel, d) not in keep and known(d)]
     return removed
+
+
+def _rel(rel: str, name: str) -> str:
+    return os.path.normpath(os.path.join(rel, name))
+
+
+def _plain(rel: str) -> bool:
+    norm = os.path.normpath(rel)
+    return bool(rel) and not os.path.isabs(rel) and norm == rel and not norm.startswith("..") and norm != "."
+
+
+def _kept_paths(keep) -> frozenset[str]:
+    """keep as paths relative to dest's top; each must be a plain relative path."""
+    for rel in keep:
+        if not _plain(rel):
+            raise ValueError(f"keep: {rel!r} is not a plain relative path inside dest")
+    return frozenset(keep)
 
 
 def _extra_paths(src: str, files: dict[str, str]) -> set[str]:
     """The paths of ``files`` and their folders; each must stay inside dest and not be one of src's."""
     wanted = set()
     for rel in files:
-        norm = os.path.normpath(rel)
-        if os.path.isabs(rel) or norm != rel or norm.startswith(".."):
+        if not _plain(rel):
             raise ValueError(f"files: {rel!r} is not a plain relative path inside dest")
         if os.path.exists(os.path.join(src, rel)):
             raise ValueError(f"files: {rel!r} is also in src")
+        norm = rel
         while norm:
             wanted.add(norm)
             norm = os.path.dirname(norm)
     return wanted
 
 
-def _write(path: str, data: bytes) -> None:
-    _make_folders(os.path.dirname(path))
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+def _plain_file(dest: str, rel: str) -> bool:
+    """Whether dest/rel is a regular file reached without any symlink below dest."""
+    path = dest
+    parts = rel.split(os.sep)
+    try:
+        for part in parts[:-1]:
+            path = os.path.join(path, part)
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return False
+        return stat.S_ISREG(os.lstat(os.path.join(path, parts[-1])).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def _write(dest: str, rel: str, data: bytes) -> None:
+    """Write dest/rel (mode 0600) replacing any symlink on the way, never writing through one."""
+    folder = _make_folders(dest, os.path.dirname(rel))
+    path = os.path.join(folder, os.path.basename(rel))
+    if os.path.islink(path):
+        os.remove(path)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE)
+    with open(descriptor, "wb") as out:
+        os.fchmod(descriptor, PRIVATE_FILE)  # also when the file was there before
         out.write(data)
-    os.chmod(path, 0o600)  # also when the file was there before
 
 
-def _make_folders(path: str) -> None:
-    """os.makedirs, but every folder it creates is 0700 (makedirs gives only the last one its mode)."""
-    missing, path = [], os.path.normpath(path)
-    while not os.path.isdir(path):
+def _make_folders(dest: str, rel: str) -> str:
+    """dest/rel as real folders: every folder it creates is 0700 (dest and its missing parents too), and a
+    symlink on the way is replaced by a folder. Returns the path."""
+    missing, path = [], os.path.normpath(dest)
+    while not os.path.lexists(path):
         missing.append(path)
         path = os.path.dirname(path)
     for folder in reversed(missing):
-        os.mkdir(folder, 0o700)
+        os.mkdir(folder, PRIVATE_FOLDER)
+    path = dest
+    for part in [p for p in rel.split(os.sep) if p]:
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            os.remove(path)
+        if not os.path.lexists(path):
+            os.mkdir(path, PRIVATE_FOLDER)
+    return path
 
 
 def _read(path: str) -> bytes:

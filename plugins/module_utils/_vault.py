@@ -30,7 +30,7 @@ except ImportError as exc:  # reported by the callers with a clear message
     HVAC_IMPORT_ERROR = exc
     CALL_ERRORS = ()
 
-from ansible_collections.voicestack.aws.plugins.module_utils import _auth
+from ansible_collections.voicestack.aws.plugins.module_utils import _auth, _inputs
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
 # How to reach Vault (documented in doc_fragments/vault.py).
@@ -130,6 +130,13 @@ class VaultClient:
 
     def issue(self, role, credential_type, mount_point="aws", role_arn=None, role_session_name=None, ttl=None):
         """Issue AWS credentials for one Vault AWS role, shaped by credentials()."""
+        _inputs.check(  # they go into the URL as is (the lookup judged them already; modules may not have)
+            [
+                ("role", "vault_name", role),
+                ("mount_point", "vault_mount", mount_point),
+                ("role_session_name", "role_session_name", role_session_name),
+            ]
+        )
         endpoint = "sts" if credential_type in STS_TYPES else "creds"
         with self._calling(f"issuing AWS credentials for role {role!r} at {mount_point}/{endpoint}"):
             response = self._hvac.secrets.aws.generate_credentials(

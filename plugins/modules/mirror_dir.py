@@ -8,8 +8,13 @@ short_description: Make a folder an exact copy of another, in one step
 version_added: 0.1.0
 description:
   - Copies every file of O(src) whose content differs into O(dest) (files mode 0600, folders 0700), writes
-    O(files) the same way, and removes what neither has, leaving names in O(keep) alone. Both paths are on the
+    O(files) the same way, and removes what neither has, leaving the paths in O(keep) alone. Both paths are on the
     host the module runs on.
+  - O(dest) itself is made mode 0700, also when it exists with another mode (plans, C(errored.tfstate) and
+    C(crash.log) may be kept there). A symlink as O(dest) is refused.
+  - Nothing is written through a symlink. A symlink found inside O(dest) where a file or folder is to be written is
+    replaced by that file or folder (its target is left untouched); one that neither O(src) nor O(files) has is
+    removed (the link, not its target).
   - One module run for the whole tree, where M(ansible.builtin.copy) runs once per file; role terraform_stack
     uses it to write an account's work folder (the bundled Terraform, its inputs and backend settings).
 extends_documentation_fragment:
@@ -28,11 +33,13 @@ options:
     type: path
     required: true
   dest:
-    description: Folder to make identical to O(src); created when missing.
+    description: Folder to make identical to O(src); created (mode 0700) when missing.
     type: path
     required: true
   keep:
-    description: File or folder names, at any depth, that are neither copied nor removed (for example C(.terraform)).
+    description:
+      - Paths relative to the top of O(dest) that are neither copied nor removed. C(.terraform) is
+        O(dest)C(/.terraform) only; give C(stacks/voice/.terraform) for the one of a stack below it.
     type: list
     elements: str
     default: []
@@ -51,13 +58,13 @@ EXAMPLES = r"""
   voicestack.aws.mirror_dir:
     src: "{{ role_path }}/../../terraform"
     dest: ~/.cache/voicestack/work/123456789012/terraform
-    keep: [.terraform, .terraform.lock.hcl]
+    keep: [.terraform, .terraform.lock.hcl]  # the top of dest only
 
 - name: The same, with the stack's inputs beside it
   voicestack.aws.mirror_dir:
     src: "{{ role_path }}/../../terraform"
     dest: ~/.cache/voicestack/work/123456789012
-    keep: [.terraform, .terraform.lock.hcl, voice.tfplan]
+    keep: [stacks/voice/.terraform, stacks/voice/.terraform.lock.hcl, voice.tfplan]
     files:
       voice.tfvars.json: '{"customer": "acme"}'
 """
@@ -73,6 +80,10 @@ removed:
   returned: always
   type: list
   elements: str
+made_private:
+  description: Whether the mode of an existing O(dest) was (or, in check mode, would be) changed to 0700.
+  returned: always
+  type: bool
 """
 
 import os
@@ -102,7 +113,7 @@ def main():
         module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg=f"cannot mirror {src} into {dest}: {exc}")
-    module.exit_json(changed=bool(result["copied"] or result["removed"]), **result)
+    module.exit_json(changed=bool(result["copied"] or result["removed"] or result["made_private"]), **result)
 
 
 if __name__ == "__main__":

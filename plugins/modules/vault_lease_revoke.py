@@ -95,7 +95,7 @@ def main():
     if params["lease_record_dir"] and not module.check_mode:
         try:
             forget(params["lease_record_dir"], result["revoked"] + result["already_gone"])
-        except OSError as exc:
+        except (OSError, VaultError) as exc:
             msg = f"lease_record_dir: the leases are revoked, but their records stay: {exc}"
             module.fail_json(msg=msg, exception=traceback.format_exc(), **result)
     module.exit_json(**result)

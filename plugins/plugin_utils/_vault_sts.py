@@ -5,7 +5,7 @@ without Ansible's plugin loader. Controller-only."""
 
 from __future__ import annotations
 
-from ansible_collections.voicestack.aws.plugins.module_utils import _lease_record, _vault
+from ansible_collections.voicestack.aws.plugins.module_utils import _inputs, _lease_record, _vault
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
 
@@ -17,12 +17,16 @@ def issue_for_roles(roles, options):
     lease under auth_method token) before the error is raised.
     """
     request, min_ttl = parse_request(roles, options)
+    record_dir = options.get("lease_record_dir")
+    if record_dir:
+        _lease_record.check_dir(record_dir)  # refused before any call when another user could plant records
     client = _vault.VaultClient(options)
     client.login(options)
-    record_dir = options.get("lease_record_dir")
     issued = []
     try:
-        leftovers, leftover_errors = revoke_leftovers(client, record_dir) if record_dir else ([], [])
+        leftovers, leftover_errors = (
+            revoke_leftovers(client, record_dir, request["mount_point"]) if record_dir else ([], [])
+        )
         for role in roles:
             creds = client.issue(role, **request)
             issued.append(creds)
@@ -42,6 +46,15 @@ def parse_request(roles, options):
     """(the keyword arguments of VaultClient.issue, min_ttl in seconds), checked before Vault is asked."""
     if not roles:
         raise VaultError("give at least one Vault AWS role name as a term")
+    # Each goes into a Vault URL as is: '../' would reach other paths with the run's token.
+    _inputs.check(
+        [("role", "vault_name", role) for role in roles]
+        + [
+            ("mount_point", "vault_mount", options["mount_point"]),
+            ("auth_mount", "vault_mount", options.get("auth_mount")),
+            ("role_session_name", "role_session_name", options.get("role_session_name")),
+        ]
+    )
     ttl = None if options.get("ttl") in (None, "") else _vault.parse_duration(options["ttl"], "ttl")
     min_ttl = _vault.parse_duration(options["min_ttl"], "min_ttl")
     request = {
@@ -61,14 +74,14 @@ def parse_request(roles, options):
     return request, min_ttl
 
 
-def revoke_leftovers(client, record_dir):
-    """Revoke the leases of ended runs recorded in record_dir.
+def revoke_leftovers(client, record_dir, mount_point):
+    """Revoke the leases of ended runs recorded in record_dir, only those under this run's AWS mount.
 
     Returns (ids revoked or found gone, messages of those that could not be
     revoked); a failure keeps its record for the next run and does not stop this one.
     """
     done, errors = [], []
-    for lease_id in _lease_record.leftovers(record_dir, client.url):
+    for lease_id in _lease_record.leftovers(record_dir, client.url, mount_point):
         try:
             client.revoke_lease(lease_id)
         except VaultError as exc:

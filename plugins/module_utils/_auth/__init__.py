@@ -6,6 +6,7 @@ when it created a token this run must revoke."""
 
 from __future__ import annotations
 
+from ansible_collections.voicestack.aws.plugins.module_utils import _inputs
 from ansible_collections.voicestack.aws.plugins.module_utils._auth import approle, jwt, kubernetes, token
 
 METHODS = {method.NAME: method for method in (token, approle, jwt, kubernetes)}
@@ -25,4 +26,5 @@ ARGSPEC = {
 
 def login(client, options):
     """Log in with options["auth_method"]; True when a token was created."""
+    _inputs.check([("auth_mount", "vault_mount", options.get("auth_mount"))])  # it goes into the login URL
     return METHODS[options["auth_method"]].login(client, options)

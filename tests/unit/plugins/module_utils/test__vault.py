@@ -119,3 +119,67 @@ def test_secret_files(tmp_path):
         read_secret_file(str(path), "jwt_file")
     path.write_text("eyJ.token.sig\n")
     assert read_secret_file(str(path), "jwt_file") == "eyJ.token.sig"
+
+
+class RecordingHvac:
+    """Stands in for hvac.Client: any call is recorded, none is made."""
+
+    def __init__(self):
+        self.calls = []
+        self.token = None
+
+    def __getattr__(self, name):
+        return _Recorder(self.calls, name)
+
+
+class _Recorder:
+    def __init__(self, calls, path):
+        self.calls, self.path = calls, path
+
+    def __getattr__(self, name):
+        return _Recorder(self.calls, f"{self.path}.{name}")
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append((self.path, kwargs))
+        return {"lease_id": "aws/sts/r/x", "lease_duration": 3600, "data": {}}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"role": "../../sys/raw/x"}, r"^role: '\.\./\.\./sys/raw/x' is not a Vault name"),
+        ({"mount_point": "aws/../cubbyhole"}, r"^mount_point: 'aws/\.\./cubbyhole' is not a Vault mount path"),
+        ({"role_session_name": "a"}, r"^role_session_name: 'a' is not an AWS role session name"),
+    ],
+)
+def test_issue_refuses_path_inputs_before_calling_vault(kwargs, message):
+    client = _vault.VaultClient({"url": "https://vault.example.com:8200"})
+    client._hvac = RecordingHvac()
+    args = {"role": "deployer", "credential_type": "assumed_role", "mount_point": "aws", **kwargs}
+    with pytest.raises(VaultError, match=message):
+        client.issue(args.pop("role"), **args)
+    assert client._hvac.calls == []
+    client.issue("deployer", "assumed_role", mount_point="team/aws")
+    assert client._hvac.calls[0][1]["mount_point"] == "team/aws"
+
+
+@pytest.mark.parametrize("method", ["approle", "jwt", "kubernetes"])
+def test_login_refuses_an_auth_mount_outside_auth_before_calling_vault(method, tmp_path):
+    from ansible_collections.voicestack.aws.plugins.module_utils import _auth
+
+    (tmp_path / "token").write_text("eyJ.token.sig")
+    hvac_client = RecordingHvac()
+    options = {
+        "auth_method": method,
+        "auth_mount": "../../sys/raw",
+        "role_id": "r",
+        "secret_id": "s",
+        "jwt": "eyJ.token.sig",
+        "auth_role": "deployer",
+        "kubernetes_token_file": str(tmp_path / "token"),
+    }
+    with pytest.raises(VaultError, match=r"^auth_mount: '\.\./\.\./sys/raw' is not a Vault mount path"):
+        _auth.login(hvac_client, options)
+    assert hvac_client.calls == []
+    assert _auth.login(hvac_client, {**options, "auth_mount": "ci/" + method}) is True
+    assert len(hvac_client.calls) == 1

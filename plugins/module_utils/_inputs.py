@@ -1,0 +1,134 @@
+# Copyright: voicestack.aws contributors
+# Apache License 2.0 (see LICENSE)
+"""Rules for inputs that end up in a Vault URL or an AWS name, judged before any call.
+
+Each rule takes the value and returns None when it is good, else why not (one
+line, without the input's name). ``problems`` names the input in each message;
+``check`` raises VaultError with it. The vault_sts lookup and the Vault
+modules use them on their options, the roles through the filter
+voicestack.aws.input_errors, so a role's message names the role's input.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
+
+_SEGMENT = re.compile(r"[A-Za-z0-9_.-]+")
+_SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IP_ADDRESS = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
+_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_KEY_ID = rf"(?:{_UUID}|mrk-[0-9a-f]{{32}})"
+_ALIAS = r"alias/[A-Za-z0-9/_-]{1,250}"
+_KMS_KEY = re.compile(
+    rf"{_KEY_ID}|{_ALIAS}|arn:aws[a-z-]*:kms:[a-z]{{2}}(?:-[a-z]+)+-[0-9]:[0-9]{{12}}:(?:key/{_KEY_ID}|{_ALIAS})"
+)
+MAX_KEY_BYTES = 1024
+
+SEGMENT_RULE = "letters, digits, '-', '_' and '.', but not '.' or '..' alone"
+
+
+def vault_name(value):
+    """One Vault path segment (a role name): it goes into the URL as is."""
+    text = str(value)
+    if not _SEGMENT.fullmatch(text) or text in (".", ".."):
+        return f"{text!r} is not a Vault name ({SEGMENT_RULE})"
+    return None
+
+
+def vault_mount(value):
+    """A Vault mount path: one or more segments separated by '/', none '.' or '..'."""
+    text = str(value)
+    if not all(_SEGMENT.fullmatch(part) and part not in (".", "..") for part in text.split("/")):
+        return f"{text!r} is not a Vault mount path (segments of {SEGMENT_RULE}, separated by single '/')"
+    return None
+
+
+def role_session_name(value):
+    """AWS's rule for an assumed role's session name."""
+    text = str(value)
+    if not _SESSION_NAME.fullmatch(text):
+        return f"{text!r} is not an AWS role session name (2-64 letters, digits and + = , . @ _ -)"
+    return None
+
+
+def s3_bucket(value):  # noqa: PLR0911 - one return per rule, each saying which
+    """S3's naming rules for a general purpose bucket."""
+    text = str(value)
+    if not 3 <= len(text) <= 63:  # noqa: PLR2004 - S3's limits
+        return f"{text!r} is not an S3 bucket name (3-63 characters, got {len(text)})"
+    if not _BUCKET.fullmatch(text):
+        return (
+            f"{text!r} is not an S3 bucket name (lowercase letters, digits, '.' and '-', starting and ending with a "
+            f"letter or digit)"
+        )
+    if ".." in text:
+        return f"{text!r} is not an S3 bucket name (no two adjacent periods)"
+    if _IP_ADDRESS.fullmatch(text):
+        return f"{text!r} is not an S3 bucket name (not formatted as an IP address)"
+    if text.startswith(_BUCKET_PREFIXES):
+        return f"{text!r} is not an S3 bucket name (prefixes {', '.join(_BUCKET_PREFIXES)} are reserved)"
+    if text.endswith(_BUCKET_SUFFIXES):
+        return f"{text!r} is not an S3 bucket name (suffixes {', '.join(_BUCKET_SUFFIXES)} are reserved)"
+    return None
+
+
+def s3_key(value):
+    """A state object key: relative, no '.', '..' or empty segment, at most 1024 bytes."""
+    text = str(value)
+    if not text or len(text.encode()) > MAX_KEY_BYTES:
+        return f"{text!r} is not an S3 object key (1-{MAX_KEY_BYTES} bytes)"
+    if text.startswith("/") or text.endswith("/"):
+        return f"{text!r} is not a state object key (no leading or trailing '/')"
+    if any(part in ("", ".", "..") for part in text.split("/")):
+        return f"{text!r} is not a state object key (no '.', '..' or empty segment)"
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in text):  # noqa: PLR2004 - control characters
+        return f"{text!r} is not a state object key (no control characters)"
+    return None
+
+
+def kms_key_id(value):
+    """A KMS key id (UUID or mrk-...), alias/<name>, or a key or alias ARN."""
+    text = str(value)
+    if not _KMS_KEY.fullmatch(text):
+        return f"{text!r} is not a KMS key (a key id, alias/<name>, or a key or alias ARN)"
+    return None
+
+
+RULES = {
+    "vault_name": vault_name,
+    "vault_mount": vault_mount,
+    "role_session_name": role_session_name,
+    "s3_bucket": s3_bucket,
+    "s3_key": s3_key,
+    "kms_key_id": kms_key_id,
+}
+
+
+def problems(checks):
+    """Messages naming the input, for each (input name, rule name, value) that breaks its rule.
+
+    A value of None or '' is not set and passes (whether it is required is the
+    argument spec's business).
+    """
+    found = []
+    for name, rule, value in checks:
+        if value is None or value == "":
+            continue
+        if rule not in RULES:
+            raise ValueError(f"no input rule named {rule!r} (one of {', '.join(RULES)})")
+        why = RULES[rule](value)
+        if why:
+            found.append(f"{name}: {why}")
+    return found
+
+
+def check(checks):
+    """Raise VaultError with every problem of checks (see problems), one per line's part."""
+    found = problems(checks)
+    if found:
+        raise VaultError("; ".join(found))

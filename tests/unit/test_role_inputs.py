@@ -1,0 +1,112 @@
+"""The roles refuse inputs that would go into a Vault URL or the state backend as is, naming the
+input, before any call: one local ansible-playbook run, one host per bad input, nothing to reach."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+# Nothing listens on port 1: a check that let a value through would fail on the connection instead.
+VAULT = {"vault_credentials_url": "http://127.0.0.1:1", "vault_credentials_token": "not-a-token"}
+BACKEND = {"terraform_stack_backend_bucket": "voicestack-tfstate-123456789012"}
+
+CASES = {
+    "vault-role-dotdot": ({"vault_credentials_aws_role": "../../sys/raw/x"}, "vault_credentials_aws_role: "),
+    "vault-mount-dotdot": ({"vault_credentials_mount_point": "aws/../cubbyhole"}, "vault_credentials_mount_point: "),
+    "vault-auth-mount": ({"vault_credentials_auth_mount": "../token"}, "vault_credentials_auth_mount: "),
+    "vault-session-name": ({"vault_credentials_role_session_name": "a b"}, "vault_credentials_role_session_name: "),
+    "backend-bucket": ({"terraform_stack_backend_bucket": "192.168.1.2"}, "terraform_stack_backend_bucket: "),
+    "backend-bucket-xn": ({"terraform_stack_backend_bucket": "xn--state"}, "terraform_stack_backend_bucket: "),
+    "backend-key": ({"terraform_stack_backend_key": "../other/voice.tfstate"}, "terraform_stack_backend_key: "),
+    "backend-key-slash": ({"terraform_stack_backend_key": "/voice.tfstate"}, "terraform_stack_backend_key: "),
+    "backend-kms": ({"terraform_stack_backend_kms_key_id": "alias/../x"}, "terraform_stack_backend_kms_key_id: "),
+}
+# Good values pass these checks: the run goes on and fails later (no Vault, no tofu).
+GOOD = {
+    "vault-good": {
+        "vault_credentials_mount_point": "team/aws",
+        "vault_credentials_auth_mount": "ci/approle",
+        "vault_credentials_role_session_name": "voicestack@run-1",
+    },
+    "backend-good": {
+        "terraform_stack_backend_key": "accounts/123456789012/voice.tfstate",
+        "terraform_stack_backend_kms_key_id": "arn:aws:kms:eu-west-1:123456789012:alias/voicestack-tfstate",
+    },
+}
+
+PLAYBOOK = """
+- hosts: all
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: Vault credentials
+      ansible.builtin.include_role:
+        name: voicestack.aws.vault_credentials
+      vars:
+        vault_credentials_aws_role: "{{ bad.vault_credentials_aws_role | default('deployer') }}"
+        vault_credentials_account_id: "123456789012"
+        vault_credentials_region: eu-west-1
+        vault_credentials_lease_record_dir: null
+      when: kind == 'vault'
+    - name: The stack's inputs
+      ansible.builtin.include_role:
+        name: voicestack.aws.terraform_stack
+        tasks_from: inputs
+      vars:
+        terraform_stack_account_id: "123456789012"
+        terraform_stack_region: eu-west-1
+        terraform_stack_customer: acme
+        terraform_stack_binary_path: /nonexistent/tofu
+      when: kind == 'backend'
+"""
+
+
+@pytest.fixture(scope="module")
+def refused(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("role-inputs")
+    hosts = {}
+    for case, bad in {**{case: bad for case, (bad, _) in CASES.items()}, **GOOD}.items():
+        kind = "vault" if case.startswith("vault") else "backend"
+        defaults = VAULT if kind == "vault" else {**BACKEND, "terraform_stack_work_root": str(directory / case)}
+        hosts[case] = {"kind": kind, "bad": bad, **defaults, **bad}
+    (directory / "hosts.json").write_text(json.dumps({"all": {"hosts": hosts}}))
+    (directory / "play.yml").write_text(PLAYBOOK)
+    env = {**os.environ, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_HOST_KEY_CHECKING": "0"}
+    result = subprocess.run(
+        [shutil.which("ansible-playbook"), "-i", str(directory / "hosts.json"), "--forks", "4", "play.yml"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    report = json.loads(result.stdout)
+    messages = {case: [] for case in [*CASES, *GOOD]}
+    for play in report["plays"]:
+        for task in play["tasks"]:
+            for host, outcome in task["hosts"].items():
+                if outcome.get("failed"):
+                    messages[host].append(" ".join(str(outcome.get("msg", "")).split()))
+    return messages, directory
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_bad_vault_path_or_backend_input_is_refused_naming_it(refused, case):
+    messages, directory = refused
+    assert len(messages[case]) == 1, messages[case]
+    assert messages[case][0].startswith(CASES[case][1]), messages[case]
+    assert not (directory / case).exists()  # nothing written (no work folder, no backend.hcl)
+
+
+@pytest.mark.parametrize("case", GOOD)
+def test_good_values_pass_these_checks(refused, case):
+    messages, _ = refused
+    assert messages[case], "the run was expected to fail later, without Vault or tofu"
+    assert not any(" is not a" in message for message in messages[case]), messages[case]
