@@ -56,6 +56,7 @@ PLAYBOOK = """
   gather_facts: false
   vars:
     ansible_python_interpreter: "{{ ansible_playbook_python }}"
+    ansible_pipelining: true
   tasks:
     - name: Vault credentials
       ansible.builtin.include_role:
