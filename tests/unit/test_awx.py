@@ -144,3 +144,29 @@ def test_awx_configure_passes_syntax_check():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_job_template_takes_free_extra_vars_at_launch_and_destroy_asks_one_value_in_a_survey():
+    # Free extra vars at launch outrank everything: ansible_connection=ssh, ansible_pipelining=false or any
+    # role input would be the launching user's to set. A survey names each variable it lets through.
+    for template in CONFIG["awx_job_templates"]:
+        assert template["ask_variables_on_launch"] is False, template["name"]
+    destroy = next(t for t in CONFIG["awx_job_templates"] if t["playbook"] == "playbooks/destroy.yml")
+    questions = destroy["survey"]["spec"]
+    assert [q["variable"] for q in questions] == ["confirm_destroy"]
+    question = questions[0]
+    assert question["type"] == "text" and question["required"] is True
+    assert question["min"] == question["max"] == 12  # an account id, as destroy.yml compares it
+    assert question["question_name"] and question["question_description"]
+    assert "confirm_destroy" in (ROOT / "playbooks" / "destroy.yml").read_text()
+    for template in CONFIG["awx_job_templates"]:
+        if template is not destroy:
+            assert "survey" not in template, template["name"]
+
+
+def test_the_job_template_task_applies_the_survey():
+    tasks = yaml.safe_load(PLAYBOOK.read_text())[0]["tasks"]
+    templates = next(t for t in tasks if "awx.awx.job_template" in t)["awx.awx.job_template"]
+    assert templates["survey_enabled"] == "{{ item.survey is defined }}"
+    assert templates["survey_spec"] == "{{ item.survey | default(omit) }}"
+    assert templates["ask_variables_on_launch"] == "{{ item.ask_variables_on_launch }}"

@@ -19,6 +19,17 @@ CASES = {
     "vault-mount-dotdot": ({"vault_credentials_mount_point": "aws/../cubbyhole"}, "vault_credentials_mount_point: "),
     "vault-auth-mount": ({"vault_credentials_auth_mount": "../token"}, "vault_credentials_auth_mount: "),
     "vault-session-name": ({"vault_credentials_role_session_name": "a b"}, "vault_credentials_role_session_name: "),
+    # A role in another account: Vault would issue credentials there (the account guard would only catch it after).
+    "vault-role-arn-account": (
+        {"vault_credentials_role_arn": "arn:aws:iam::210987654321:role/voicestack-deployer"},
+        "vault_credentials_role_arn: 'arn:aws:iam::210987654321:role/voicestack-deployer' is a role in AWS account "
+        "210987654321, but this host is account 123456789012; nothing was issued.",
+    ),
+    "vault-role-arn-partition": (
+        {"vault_credentials_role_arn": "arn:aws-cn:iam::123456789012:role/voicestack-deployer"},
+        "vault_credentials_role_arn: ",
+    ),
+    "vault-role-arn-not-arn": ({"vault_credentials_role_arn": "voicestack-deployer"}, "vault_credentials_role_arn: "),
     "backend-bucket": ({"terraform_stack_backend_bucket": "192.168.1.2"}, "terraform_stack_backend_bucket: "),
     "backend-bucket-xn": ({"terraform_stack_backend_bucket": "xn--state"}, "terraform_stack_backend_bucket: "),
     "backend-key": ({"terraform_stack_backend_key": "../other/voice.tfstate"}, "terraform_stack_backend_key: "),
@@ -31,6 +42,7 @@ GOOD = {
         "vault_credentials_mount_point": "team/aws",
         "vault_credentials_auth_mount": "ci/approle",
         "vault_credentials_role_session_name": "voicestack@run-1",
+        "vault_credentials_role_arn": "arn:aws:iam::123456789012:role/path/voicestack-deployer",
     },
     "backend-good": {
         "terraform_stack_backend_key": "accounts/123456789012/voice.tfstate",
@@ -44,6 +56,7 @@ PLAYBOOK = """
   gather_facts: false
   vars:
     ansible_python_interpreter: "{{ ansible_playbook_python }}"
+    ansible_pipelining: true
   tasks:
     - name: Vault credentials
       ansible.builtin.include_role:
