@@ -13,6 +13,10 @@ options:
   url:
     description:
       - Address of the Vault (or OpenBao) server, for example C(https://vault.example.com:8200).
+      - C(http://) is refused unless the host is loopback (C(127.0.0.0/8), C(::1), C(localhost)), since the token,
+        a login's secret and the AWS credentials would cross the network unencrypted.
+      - A redirect from Vault is never followed, since it would re-send the token and a login's secret to another
+        address. Point O(url) at the node or load balancer that answers itself.
     type: str
   namespace:
     description:
@@ -24,7 +28,8 @@ options:
     type: path
   validate_certs:
     description:
-      - Verify Vault's TLS certificate. Turn off only for a throwaway test server.
+      - Verify Vault's TLS certificate. Turn off only for a throwaway test server; a warning says so on every
+        call with an C(https://) O(url). Give O(ca_cert) for a private CA instead.
     type: bool
     default: true
   timeout:
@@ -35,6 +40,9 @@ options:
   retries:
     description:
       - How often to retry a request that failed to connect or got HTTP 412 or 5xx, with exponential backoff.
+      - A login and an issue of credentials are retried only when the connection failed (the request never
+        reached Vault); an HTTP error answer to them is final, since Vault may have created the token or lease
+        already and a second request would leave the first one behind.
     type: int
     default: 3
   auth_method:

@@ -115,6 +115,17 @@ _raw:
       description: Why a recorded lease of an ended run could not be revoked; its record is kept for the next run.
       type: list
       elements: str
+    revoked_leftover_tokens:
+      description:
+        - Accessors of the login tokens of ended runs that were revoked (or found gone) from O(lease_record_dir)
+          first.
+      type: list
+      elements: str
+    auth_accessor:
+      description:
+        - The accessor of RV(_raw[].auth_token), or null with O(auth_method=token). It can look a token up or revoke
+          it, not use it; it is what the lease records hold.
+      type: str
     auth_token:
       description:
         - The Vault token this lookup logged in with, or null with O(auth_method=token).
@@ -130,6 +141,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.voicestack.aws.plugins.module_utils import _vault
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 from ansible_collections.voicestack.aws.plugins.plugin_utils._vault_sts import issue_for_roles
 
@@ -140,7 +152,10 @@ class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         try:
             self.set_options(var_options=variables, direct=kwargs)
-            results = issue_for_roles(terms, self.get_options())
+            options = self.get_options()
+            for warning in _vault.connection_warnings(options):
+                display.warning(f"vault_sts: {warning}")
+            results = issue_for_roles(terms, options)
         except AnsibleError as err:  # an option Ansible's config refused
             raise AnsibleLookupError(f"vault_sts: {to_native(err)}") from err
         except (VaultError, OSError) as err:  # Vault or the network said no; a lease record could not be written

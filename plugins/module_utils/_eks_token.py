@@ -11,8 +11,12 @@ is, so the token proves the caller's identity for one cluster only.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
+import errno
 import os
+import secrets
+import stat
 
 TOKEN_PREFIX = "k8s-aws-v1."  # noqa: S105 - a format prefix, not a secret
 CLUSTER_HEADER = "x-k8s-aws-id"
@@ -20,6 +24,8 @@ CLUSTER_HEADER = "x-k8s-aws-id"
 # its signing time. Report expiry a minute early, as the aws CLI does.
 PRESIGN_SECONDS = 60
 TOKEN_LIFETIME = datetime.timedelta(minutes=14)
+# The CA bundle's folder: no other user may swap the bundle the Kubernetes tasks trust.
+PRIVATE_FOLDER = 0o700
 
 
 def presign_caller_identity(sts_client, cluster_name: str) -> str:
@@ -77,20 +83,86 @@ def kubeconfig(cluster_name: str, endpoint: str, certificate_authority_data: str
     }
 
 
-def write_ca_file(path: str, certificate_authority_data: str, check_mode: bool = False) -> bool:
-    """Write the cluster's (public) CA bundle to path, creating its folder; True when the file changes.
+def _folder(path: str) -> int:
+    """A descriptor of the CA file's folder: created 0700 with any missing parent, never a symlink, made 0700
+    when it is the user's own; ValueError when another user owns it."""
+    missing = []
+    while not os.path.lexists(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue
+    path = missing[0] if missing else path
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise ValueError(
+                f"{path} is a symlink or not a folder; the CA bundle is written only into a real folder"
+            ) from None
+        raise
+    info = os.fstat(descriptor)
+    if info.st_uid != os.geteuid():
+        os.close(descriptor)
+        raise ValueError(f"{path} is owned by uid {info.st_uid}, not by you (uid {os.geteuid()})")
+    if stat.S_IMODE(info.st_mode) != PRIVATE_FOLDER:
+        os.fchmod(descriptor, PRIVATE_FOLDER)
+    return descriptor
 
-    In check mode only tell whether it would change.
+
+def _read_file(folder: int, name: str) -> bytes | None:
+    """The content of a regular file name in folder; None when missing, a symlink or not a file."""
+    try:
+        descriptor = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()
+
+
+def write_ca_file(path: str, certificate_authority_data: str, check_mode: bool = False) -> bool:
+    """Write the cluster's (public) CA bundle to path; True when the file changes.
+
+    The folder (and any missing parent) is created 0700, and an existing one
+    of the user's made 0700; a symlink, as the folder or the file, is never
+    followed: the bundle is what the Kubernetes tasks trust, and a link would
+    let whoever controls its target choose it. The file is written 0600 under
+    a temporary name and renamed over the old one, so a reader never sees half
+    a bundle. In check mode only tell whether it would change.
     """
     pem = base64.b64decode(certificate_authority_data)
-    if os.path.exists(path):
-        with open(path, "rb") as existing:
-            if existing.read() == pem:
-                return False
+    path = os.path.abspath(os.path.expanduser(path))
+    directory, name = os.path.split(path)
     if check_mode:
-        return True
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "wb") as out:
-        out.write(pem)
-    os.chmod(path, 0o644)
+        try:
+            folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            return True
+        try:
+            return _read_file(folder, name) != pem
+        finally:
+            os.close(folder)
+    folder = _folder(directory)
+    try:
+        if _read_file(folder, name) == pem:
+            return False
+        temporary = f".{name}.{secrets.token_hex(8)}.tmp"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder)
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(pem)
+                out.flush()
+                os.fsync(out.fileno())
+            os.rename(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+            raise
+    finally:
+        os.close(folder)
     return True

@@ -9,10 +9,17 @@ id, the Vault address, the expiry and the process that owns the lease (the
 ansible-playbook process, with the machine it runs on). No credential and no
 token is written: a lease id alone cannot be used to read or renew anything.
 
+A run that logged in (AppRole, JWT, Kubernetes) also records its login
+token right after the login, before anything is issued: the token's accessor
+(never the token) and its expiry. The token is what a killed run leaves alive
+longest, and revoking it revokes every lease it issued. An accessor can only
+revoke (``auth/token/revoke-accessor``) or look up a token, not use it.
+
 The next run on the same record directory revokes every lease whose owner is
-no longer alive; a lease whose owner still runs (a concurrent run on the same
-account) is left alone. The revocation at the end of a run forgets its
-records.
+no longer alive, and every recorded login token of such a run by its
+accessor (one whose recorded expiry has passed is only forgotten); a lease
+whose owner still runs (a concurrent run on the same account) is left alone.
+The revocation at the end of a run forgets its records.
 
 What is read from the directory is trusted only as far as it can be:
 
@@ -157,19 +164,51 @@ def check_dir(directory):
     os.close(_open_dir(directory, create=True))
 
 
-def write(directory, url, leases, who=None):
-    """Record each lease ({'lease_id', 'expiration'}) as owned by who (default: owner())."""
-    who = who or owner()
+def _token_name(accessor):
+    return _name("token:" + accessor)
+
+
+def _write(directory, records):
+    """Write (file name, record) pairs into the checked record directory."""
     folder = _open_dir(directory, create=True)
     try:
-        for lease in leases:
-            record = {"lease_id": lease["lease_id"], "url": url, "expiration": lease.get("expiration"), "owner": who}
+        for name, record in records:
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-            descriptor = os.open(_name(lease["lease_id"]), flags, 0o600, dir_fd=folder)
+            descriptor = os.open(name, flags, 0o600, dir_fd=folder)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 json.dump(record, handle)
     finally:
         os.close(folder)
+
+
+def write(directory, url, leases, who=None, token_accessor=None):
+    """Record each lease ({'lease_id', 'expiration'}) as owned by who (default: owner()).
+
+    token_accessor: the accessor of the login token that issued them, if the run logged in.
+    """
+    who = who or owner()
+    _write(
+        directory,
+        [
+            (
+                _name(lease["lease_id"]),
+                {
+                    "lease_id": lease["lease_id"],
+                    "url": url,
+                    "expiration": lease.get("expiration"),
+                    "owner": who,
+                    **({"token_accessor": token_accessor} if token_accessor else {}),
+                },
+            )
+            for lease in leases
+        ],
+    )
+
+
+def write_token(directory, url, accessor, expiration, who=None):
+    """Record the run's login token by its accessor (never the token) and expiry, as owned by who."""
+    record = {"token_accessor": accessor, "url": url, "expiration": expiration, "owner": who or owner()}
+    _write(directory, [(_token_name(accessor), record)])
 
 
 def _read_record(folder, name):
@@ -221,37 +260,70 @@ def _ended(who, here, expiration, now):
     return _expired(expiration, now)
 
 
-def leftovers(directory, url, mount_point, now=None):
-    """Lease ids recorded for this Vault and AWS secrets mount whose owning run has ended."""
+def _ended_records(directory, url, now):
+    """The records for this Vault whose owning run has ended."""
     folder = _open_dir(directory, create=False)
     if folder is None:
         return []
-    here, now = machine(), now or datetime.datetime.now(datetime.timezone.utc)
+    here = machine()
     found = []
     try:
         for name in sorted(os.listdir(folder)):
             if not name.endswith(".json"):
                 continue
             record = _read_record(folder, name)
-            if not record or record.get("url") != url or not under_mount(record.get("lease_id"), mount_point):
+            if not record or record.get("url") != url:
                 continue
             if _ended(record.get("owner"), here, record.get("expiration"), now):
-                found.append(record["lease_id"])
+                found.append(record)
     finally:
         os.close(folder)
     return found
 
 
-def forget(directory, lease_ids):
-    """Remove the records of these leases (revoked or gone)."""
+def leftovers(directory, url, mount_point, now=None):
+    """Lease ids recorded for this Vault and AWS secrets mount whose owning run has ended."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return [
+        record["lease_id"]
+        for record in _ended_records(directory, url, now)
+        if under_mount(record.get("lease_id"), mount_point)
+    ]
+
+
+def leftover_tokens(directory, url, now=None):
+    """(accessor, expired) of each recorded login token of an ended run on this Vault.
+
+    expired: its recorded expiry (plus the margin for clock skew) has passed,
+    so the token is gone without any call.
+    """
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return [
+        (record["token_accessor"], _expired(record.get("expiration"), now))
+        for record in _ended_records(directory, url, now)
+        if "lease_id" not in record and isinstance(record.get("token_accessor"), str) and record["token_accessor"]
+    ]
+
+
+def _unlink(directory, names):
     folder = _open_dir(directory, create=False)
     if folder is None:
         return
     try:
-        for lease_id in lease_ids:
+        for name in names:
             try:
-                os.unlink(_name(lease_id), dir_fd=folder)
+                os.unlink(name, dir_fd=folder)
             except FileNotFoundError:
                 continue
     finally:
         os.close(folder)
+
+
+def forget(directory, lease_ids):
+    """Remove the records of these leases (revoked or gone)."""
+    _unlink(directory, [_name(lease_id) for lease_id in lease_ids])
+
+
+def forget_tokens(directory, accessors):
+    """Remove the records of these login tokens (revoked or expired)."""
+    _unlink(directory, [_token_name(accessor) for accessor in accessors])

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
@@ -25,6 +27,14 @@ try:
     HVAC_IMPORT_ERROR = None
     # What a Vault call raises when Vault or the network says no; anything else is a bug.
     CALL_ERRORS = (hvac.exceptions.VaultError, requests.exceptions.RequestException)
+
+    class RedirectRefused(requests.exceptions.RequestException):
+        """Vault answered with a redirect, which is never followed."""
+
+        def __init__(self, status, target):
+            super().__init__(f"redirect ({status}) to {target} refused")
+            self.status, self.target = status, target
+
 except ImportError as exc:  # reported by the callers with a clear message
     HAS_HVAC = False
     HVAC_IMPORT_ERROR = exc
@@ -46,6 +56,10 @@ CONNECTION_ARGSPEC = {
 # The Vault options of the lookup and of every module, one argspec per group,
 # documented once in doc_fragments/vault.py (a unit test keeps the two equal).
 ARGSPEC = {**CONNECTION_ARGSPEC, **_auth.ARGSPEC}
+
+# Plain http is accepted only where nothing crosses a network: the sandbox and
+# a local agent listen on loopback.
+LOOPBACK_NAMES = ("localhost",)
 
 CREDENTIAL_TYPES = ("assumed_role", "federation_token", "session_token", "iam_user")
 STS_TYPES = ("assumed_role", "federation_token", "session_token")
@@ -79,6 +93,44 @@ def parse_duration(value, option):
     return seconds
 
 
+def _loopback(host):
+    if not host:
+        return False
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback  # 127.0.0.0/8 and ::1
+    except ValueError:
+        return False
+
+
+def check_url(url):
+    """Refuse a missing or non-http(s) URL, and plain http to anything but loopback (VaultError naming url)."""
+    if not url:
+        raise VaultError("url: no Vault address (set url, or VAULT_ADDR / BAO_ADDR)")
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise VaultError(f"url: {url!r} is not an http(s) URL")
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise VaultError(
+            f"url: {url!r} is plain http to a host that is not loopback: the Vault token, the login's secret and "
+            f"the AWS credentials would cross the network unencrypted. Use https:// (plain http is accepted only "
+            f"for 127.0.0.0/8, ::1 and localhost)"
+        )
+
+
+def connection_warnings(options):
+    """What to warn about in the connection options: TLS validation switched off for an https URL."""
+    url = options.get("url") or ""
+    if url.startswith("https://") and options.get("validate_certs") is False:
+        return [
+            f"validate_certs is false: the TLS certificate of Vault at {url} is not checked, so whoever can "
+            f"intercept the connection gets the Vault token and the AWS credentials. Give Vault's CA as ca_cert "
+            f"(or VAULT_CACERT) and leave validate_certs on"
+        ]
+    return []
+
+
 def validate_request(credential_type, auth_method, role_arn=None, role_session_name=None, ttl=None):
     """Reject option combinations Vault would refuse or silently ignore."""
     if credential_type not in CREDENTIAL_TYPES:
@@ -104,19 +156,24 @@ class VaultClient:
             raise VaultError(f"the Python library hvac is required on the controller: {HVAC_IMPORT_ERROR}")
         opts = {name: options.get(name, spec.get("default")) for name, spec in CONNECTION_ARGSPEC.items()}
         url = opts["url"]
-        if not url:
-            raise VaultError("url: no Vault address (set url, or VAULT_ADDR / BAO_ADDR)")
-        if not re.match(r"^https?://[^/\s]+", url):
-            raise VaultError(f"url: {url!r} is not an http(s) URL")
+        check_url(url)
         self.url = url
         self.logged_in = False  # True once login() created a token this run must revoke
+        self.accessor = None  # the accessor of that token (never the token): what a lease record holds
+        self.token_expiration = None
         verify = (opts["ca_cert"] or True) if opts["validate_certs"] else False
+        # Two sessions: a request that creates something (a login, an issue) is never sent twice, since a 5xx
+        # after Vault did the work would orphan the first token or lease; every other call is retried.
+        self._retrying = _session(opts["retries"], resend=True)
+        self._once = _session(opts["retries"], resend=False)
         self._hvac = hvac.Client(
             url=url,
             namespace=opts["namespace"],
             verify=verify,
             timeout=opts["timeout"],
-            session=_retrying_session(opts["retries"]),
+            session=self._retrying,
+            # A redirect would re-send the token (and a login's secret) to wherever it points.
+            allow_redirects=False,
         )
 
     @property
@@ -124,9 +181,15 @@ class VaultClient:
         return self._hvac.token
 
     def login(self, options):
-        """Log in with the auth options (_auth.ARGSPEC)."""
-        with self._calling(f"logging in with auth_method {options['auth_method']}"):
-            self.logged_in = _auth.login(self._hvac, options)
+        """Log in with the auth options (_auth.ARGSPEC); sent once, never retried."""
+        with self._calling(f"logging in with auth_method {options['auth_method']}", resend=False):
+            auth = _auth.login(self._hvac, options)
+        self.logged_in = auth is not None
+        if auth is not None:
+            self.accessor = auth.get("accessor")
+            duration = int(auth.get("lease_duration") or 0)
+            ends = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=duration)
+            self.token_expiration = ends.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
     def issue(self, role, credential_type, mount_point="aws", role_arn=None, role_session_name=None, ttl=None):
         """Issue AWS credentials for one Vault AWS role, shaped by credentials()."""
@@ -138,7 +201,8 @@ class VaultClient:
             ]
         )
         endpoint = "sts" if credential_type in STS_TYPES else "creds"
-        with self._calling(f"issuing AWS credentials for role {role!r} at {mount_point}/{endpoint}"):
+        what = f"issuing AWS credentials for role {role!r} at {mount_point}/{endpoint}"
+        with self._calling(what, resend=False):  # sent once: a second issue would orphan the first lease
             response = self._hvac.secrets.aws.generate_credentials(
                 name=role,
                 role_arn=role_arn,
@@ -150,19 +214,36 @@ class VaultClient:
         return credentials(response, credential_type)
 
     def lease_exists(self, lease_id):
+        """True or False; None when the token may not look leases up (a policy without sys/leases/lookup)."""
         with self._calling("looking up a lease"):
             try:
                 self._hvac.sys.read_lease(lease_id)
             except hvac.exceptions.InvalidRequest:
                 return False
+            except hvac.exceptions.Forbidden:
+                return None
         return True
 
     def revoke_lease(self, lease_id):
-        """Revoke one lease; False when it was already gone (not an error)."""
-        if not self.lease_exists(lease_id):
+        """Revoke one lease; False when it was already gone (not an error).
+
+        The lookup only tells a gone lease apart: when the policy does not allow
+        it, the lease is revoked all the same (Vault takes a revocation of a gone
+        lease without error).
+        """
+        if self.lease_exists(lease_id) is False:
             return False
         with self._calling("revoking a lease"):
             self._hvac.sys.revoke_lease(lease_id)
+        return True
+
+    def revoke_accessor(self, accessor):
+        """Revoke the token with this accessor (and what it issued); False when it is gone already."""
+        with self._calling("revoking a Vault token by its accessor"):
+            try:
+                self._hvac.auth.token.revoke_accessor(accessor)
+            except hvac.exceptions.InvalidRequest:
+                return False  # Vault: "invalid accessor", the token expired or was revoked
         return True
 
     def revoke_self(self):
@@ -175,28 +256,51 @@ class VaultClient:
         return True
 
     @contextlib.contextmanager
-    def _calling(self, what):
+    def _calling(self, what, resend=True):
         """Raise what Vault or the network refuses while doing `what` as one VaultError line.
 
-        The original error stays the VaultError's context, so a traceback shows
-        it; not its cause, whose text Ansible would append to the message.
+        With resend false the request goes through the session that never sends
+        it twice. The original error stays the VaultError's context, so a
+        traceback shows it; not its cause, whose text Ansible would append to
+        the message.
         """
+        adapter = self._hvac.adapter
+        adapter.session = self._retrying if resend else self._once
         try:
             yield
         except CALL_ERRORS as exc:
             _withhold_body(exc)
             raise describe(exc, self.url, what)  # noqa: B904 - the context is kept on purpose (see above)
+        finally:
+            adapter.session = self._retrying
 
 
-def _retrying_session(retries):
+def _refuse_redirects(response, *_args, **_kwargs):
+    """A session hook: a 3xx answer is an error, never followed."""
+    if 300 <= response.status_code < 400:  # noqa: PLR2004
+        target = response.headers.get("Location")
+        if target:
+            parts = urlsplit(requests.compat.urljoin(response.url, target))
+            target = f"{parts.scheme}://{parts.netloc}"  # where, not the path or query
+        raise RedirectRefused(response.status_code, target or "nowhere")
+
+
+def _session(retries, resend):
+    """A session that follows no redirect and retries a connection that failed (the request was not sent).
+
+    With resend it also retries HTTP 412/5xx answers; without, an answer is final.
+    """
     session = requests.Session()
+    session.max_redirects = 0
+    session.hooks["response"].append(_refuse_redirects)
     retry = Retry(
         total=retries,
         connect=retries,
         read=0,
-        status=retries,
-        status_forcelist=RETRY_STATUSES,
+        status=retries if resend else 0,
+        status_forcelist=RETRY_STATUSES if resend else (),
         allowed_methods=None,
+        redirect=0,
         backoff_factor=0.5,
         raise_on_status=False,
     )
@@ -230,6 +334,12 @@ def describe(exc, url, what):  # noqa: PLR0911 - one return per error kind
         if isinstance(exc, hvac.exceptions.VaultError):
             errors = "; ".join(str(e) for e in (exc.errors or [])) or str(exc).split(", on ", maxsplit=1)[0]
             return VaultError(f"Vault refused {what}: {errors}")
+        if isinstance(exc, RedirectRefused):
+            return VaultError(
+                f"Vault at {url} answered with a redirect ({exc.status}) to {exc.target} while {what}; not "
+                f"followed, because it would send the Vault token and a login's secret there. Set url to the "
+                f"address that answers itself (the active node or its load balancer)"
+            )
         if isinstance(exc, requests.exceptions.SSLError):
             return VaultError(f"TLS error talking to Vault at {url} while {what}: check ca_cert / validate_certs")
         if isinstance(exc, requests.exceptions.RetryError):

@@ -21,5 +21,7 @@ class VaultModule(AnsibleModule):
     def vault_client(self):
         """A _vault.VaultClient logged in with the module's options; raises VaultError."""
         client = _vault.VaultClient(self.params)
+        for warning in _vault.connection_warnings(self.params):
+            self.warn(warning)
         client.login(self.params)
         return client

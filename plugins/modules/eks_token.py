@@ -47,6 +47,9 @@ options:
     description:
       - Write the cluster's CA bundle (PEM) to this file, creating its folder; needs
         O(cluster_certificate_authority_data).
+      - The folder (and any missing parent) is created with mode 0700, and made 0700 when it exists and is yours;
+        a folder of another user, or a symlink as the folder, fails the task. The file is written with mode 0600
+        under a temporary name and renamed into place, so a symlink in its place is replaced, never written through.
       - The task reports C(changed) when the file was written, that is when it was missing or held another bundle.
     type: path
 author:

@@ -10,6 +10,11 @@ description:
   - Revokes the given Vault lease ids, and with O(revoke_self=true) the token the module authenticates with
     (which also revokes every lease that token issued).
   - A lease that is already gone is not an error; it is reported in RV(already_gone).
+  - With O(revoke_self=true) the token is revoked whatever became of the leases, also when a lease could not be
+    looked up or revoked (a policy without C(sys/leases/lookup) or C(sys/leases/revoke), or a Vault error), since
+    revoking the token revokes every lease it issued. Such a lease is reported in RV(not_revoked) with a warning;
+    without O(revoke_self), or when the token could not be revoked, it fails the task.
+  - A lease the token may not look up is revoked all the same and reported in RV(revoked).
   - O(url) falls back to E(VAULT_ADDR) or E(BAO_ADDR), O(namespace) to E(VAULT_NAMESPACE), O(ca_cert) to
     E(VAULT_CACERT), O(token) to E(VAULT_TOKEN) or E(BAO_TOKEN) (the first one set).
 requirements:
@@ -38,6 +43,12 @@ options:
         logging in (the C(auth_token) that M(voicestack.aws.vault_sts) returns), never for a user's own token.
     type: bool
     default: false
+  token_accessor:
+    description:
+      - The accessor of the token revoked with O(revoke_self) (the C(auth_accessor) that
+        M(voicestack.aws.vault_sts) returns). With O(lease_record_dir), the token's record is forgotten once the
+        token is revoked.
+    type: str
 author:
   - voicestack maintainers (@voicestack)
 """
@@ -63,6 +74,13 @@ already_gone:
   returned: always
   type: list
   elements: str
+not_revoked:
+  description:
+    - One line per lease that could not be revoked by itself (lease id, then why). With RV(token_revoked), those the
+      token issued went with it.
+  returned: always
+  type: list
+  elements: str
 token_revoked:
   description: Whether the module's own token was revoked (or would be, in check mode).
   returned: always
@@ -72,7 +90,7 @@ token_revoked:
 import traceback
 
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
-from ansible_collections.voicestack.aws.plugins.module_utils._lease_record import forget
+from ansible_collections.voicestack.aws.plugins.module_utils._lease_record import forget, forget_tokens
 from ansible_collections.voicestack.aws.plugins.module_utils._vault_module import VaultModule
 from ansible_collections.voicestack.aws.plugins.module_utils._vault_revoke import revoke
 
@@ -82,6 +100,7 @@ def main():
         argument_spec={
             "lease_ids": {"type": "list", "elements": "str", "default": []},
             "revoke_self": {"type": "bool", "default": False},
+            "token_accessor": {"type": "str"},
             "lease_record_dir": {"type": "path"},
         },
         supports_check_mode=True,
@@ -95,9 +114,18 @@ def main():
     if params["lease_record_dir"] and not module.check_mode:
         try:
             forget(params["lease_record_dir"], result["revoked"] + result["already_gone"])
+            if result["token_revoked"] and params["token_accessor"]:
+                forget_tokens(params["lease_record_dir"], [params["token_accessor"]])
         except (OSError, VaultError) as exc:
             msg = f"lease_record_dir: the leases are revoked, but their records stay: {exc}"
             module.fail_json(msg=msg, exception=traceback.format_exc(), **result)
+    if result["not_revoked"] and not (params["revoke_self"] and (result["token_revoked"] or module.check_mode)):
+        module.fail_json(msg=f"could not revoke lease(s): {'; '.join(result['not_revoked'])}", **result)
+    for failure in result["not_revoked"]:
+        module.warn(
+            f"could not revoke lease {failure}; the token was revoked, which revokes the leases it issued "
+            f"(a lease of another token lives to its TTL, and its record stays for the next run)"
+        )
     module.exit_json(**result)
 
 

@@ -24,20 +24,25 @@ def issue_for_roles(roles, options):
     client.login(options)
     issued = []
     try:
-        leftovers, leftover_errors = (
-            revoke_leftovers(client, record_dir, request["mount_point"]) if record_dir else ([], [])
+        if record_dir and client.logged_in and client.accessor:
+            # Before anything is issued: a run killed from here on leaves its login token to the next run.
+            _lease_record.write_token(record_dir, client.url, client.accessor, client.token_expiration)
+        leftovers, leftover_tokens, leftover_errors = (
+            revoke_leftovers(client, record_dir, request["mount_point"]) if record_dir else ([], [], [])
         )
         for role in roles:
             creds = client.issue(role, **request)
             issued.append(creds)
             _vault.check_ttl_floor(creds["lease_duration"], min_ttl, role, request["credential_type"])
             creds["auth_token"] = client.token if client.logged_in else None
+            creds["auth_accessor"] = client.accessor if client.logged_in else None
             creds["revoked_leftovers"] = leftovers
+            creds["revoked_leftover_tokens"] = leftover_tokens
             creds["leftover_errors"] = leftover_errors
             if record_dir:
-                _lease_record.write(record_dir, client.url, [creds])
+                _lease_record.write(record_dir, client.url, [creds], token_accessor=creds["auth_accessor"])
     except BaseException:
-        _undo(client, issued)
+        _undo(client, issued, record_dir)
         raise
     return issued
 
@@ -75,12 +80,14 @@ def parse_request(roles, options):
 
 
 def revoke_leftovers(client, record_dir, mount_point):
-    """Revoke the leases of ended runs recorded in record_dir, only those under this run's AWS mount.
+    """Revoke what ended runs recorded in record_dir left: their leases under this run's AWS mount, then
+    their login tokens by accessor (a token whose recorded expiry has passed is only forgotten).
 
-    Returns (ids revoked or found gone, messages of those that could not be
-    revoked); a failure keeps its record for the next run and does not stop this one.
+    Returns (lease ids revoked or found gone, accessors of the tokens revoked or
+    found gone, messages of those that could not be revoked); a failure keeps
+    its record for the next run and does not stop this one.
     """
-    done, errors = [], []
+    done, tokens, errors = [], [], []
     for lease_id in _lease_record.leftovers(record_dir, client.url, mount_point):
         try:
             client.revoke_lease(lease_id)
@@ -89,16 +96,30 @@ def revoke_leftovers(client, record_dir, mount_point):
             continue
         done.append(lease_id)
         _lease_record.forget(record_dir, [lease_id])
-    return done, errors
+    for accessor, expired in _lease_record.leftover_tokens(record_dir, client.url):
+        if not expired:
+            try:
+                client.revoke_accessor(accessor)
+            except VaultError as exc:
+                errors.append(
+                    f"login token with accessor {accessor}: {exc} (revoking another run's token needs update on "
+                    f"auth/token/revoke-accessor; without it the token lives to its TTL)"
+                )
+                continue
+        tokens.append(accessor)
+        _lease_record.forget_tokens(record_dir, [accessor])
+    return done, tokens, errors
 
 
-def _undo(client, issued):
+def _undo(client, issued, record_dir):
     """Best effort: nothing issued by a failed lookup may outlive it."""
     try:
         if client.logged_in:
             client.revoke_self()
+            if record_dir and client.accessor:
+                _lease_record.forget_tokens(record_dir, [client.accessor])
         else:
             for creds in issued:
                 client.revoke_lease(creds["lease_id"])
-    except VaultError:
+    except (VaultError, OSError):
         pass  # the original error is the one to report; leases still expire

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 PLAYBOOK = ROOT / "tests" / "integration" / "playbooks" / "vault_credentials.yml"
 
 
-def playbook(sandbox, tmp_path, *extra, env=None, verbosity="-v"):
+def playbook(sandbox, tmp_path, *extra, env=None, verbosity="-v", playbooks=(PLAYBOOK,)):
     tmp = tmp_path / "ansible-tmp"
     tmp.mkdir(exist_ok=True)
     run_env = {
@@ -33,7 +33,7 @@ def playbook(sandbox, tmp_path, *extra, env=None, verbosity="-v"):
     }
     # One account of the sandbox inventory: request counts are per account.
     return subprocess.run(
-        ["ansible-playbook", "-i", str(INVENTORY), "-l", "acme", str(PLAYBOOK), verbosity, *extra],
+        ["ansible-playbook", "-i", str(INVENTORY), "-l", "acme", *map(str, playbooks), verbosity, *extra],
         env=run_env,
         capture_output=True,
         text=True,
@@ -116,6 +116,27 @@ def test_account_guard_stops_the_run_and_revokes(sandbox, root_token, tmp_path):
     ) in result.stdout
     assert "issued for account" not in result.stdout
     assert set(outstanding(vault, "aws/sts/voicestack-other-account")) == before
+
+
+@pytest.mark.security
+@pytest.mark.proves("P3 every lease revoked when a run succeeds")
+@pytest.mark.parametrize("auth", ["token", "approle"])
+def test_two_playbooks_in_one_run_each_revoke_what_they_issued(sandbox, root_token, tmp_path, auth):
+    """`ansible-playbook bootstrap_backend.yml site.yml`: facts outlive a play, so the second issue must not find
+    the first one's vault_credentials_revoked and skip its revocation."""
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=root_token)
+    extra, env, _ = approle_env(sandbox, root_token) if auth == "approle" else ([], {}, None)
+    hashed = sandbox["openbao"]["audit_log"]
+    offset = audit_offset(hashed)
+    before = set(outstanding(vault))
+    result = playbook(sandbox, tmp_path, *extra, env=env, playbooks=(PLAYBOOK, PLAYBOOK))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    requests = audit_requests(hashed, offset)
+    assert requests.count(("update", "aws/sts/voicestack-deployer")) == 2
+    assert requests.count(("update", "sys/leases/revoke")) == 2
+    if auth == "approle":
+        assert requests.count(("update", "auth/token/revoke-self")) == 2
+    assert set(outstanding(vault)) == before
 
 
 @pytest.mark.parametrize(

@@ -134,7 +134,7 @@ def test_approle_login_issues_and_revoke_self_takes_the_token(vault_sts, sandbox
     token = str(creds["auth_token"])
     assert vault.lookup_token(token)["data"]["policies"] == ["default", "voicestack-deployer"]
     result = revoke(sandbox, creds, None)
-    assert result == {"revoked": [creds["lease_id"]], "already_gone": [], "token_revoked": True}
+    assert result == {"revoked": [creds["lease_id"]], "already_gone": [], "not_revoked": [], "token_revoked": True}
     with pytest.raises(hvac.exceptions.Forbidden):
         vault.lookup_token(token)
 

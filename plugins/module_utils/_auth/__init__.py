@@ -1,8 +1,9 @@
 # Copyright: voicestack.aws contributors
 # Apache License 2.0 (see LICENSE)
 """Vault auth methods, one per module. Each declares its NAME, the ARGSPEC of
-the options only it reads, and ``login(client, options)``, which returns True
-when it created a token this run must revoke."""
+the options only it reads, and ``login(client, options)``, which returns the
+login's ``auth`` (client_token, accessor, lease_duration) when it created a
+token this run must revoke, else None."""
 
 from __future__ import annotations
 
@@ -25,6 +26,6 @@ ARGSPEC = {
 
 
 def login(client, options):
-    """Log in with options["auth_method"]; True when a token was created."""
+    """Log in with options["auth_method"]; the login's auth when a token was created, else None."""
     _inputs.check([("auth_mount", "vault_mount", options.get("auth_mount"))])  # it goes into the login URL
     return METHODS[options["auth_method"]].login(client, options)

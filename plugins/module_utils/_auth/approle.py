@@ -22,7 +22,7 @@ def login(client, options):
     secret_id = options.get("secret_id")
     if options.get("secret_id_file") and not secret_id:
         secret_id = read_secret_file(options["secret_id_file"], "secret_id_file")
-    client.auth.approle.login(
+    response = client.auth.approle.login(
         role_id=options["role_id"], secret_id=secret_id, mount_point=options.get("auth_mount") or NAME
     )
-    return True
+    return response["auth"]

@@ -21,5 +21,5 @@ def login(client, options):
     if not options.get("auth_role"):
         raise VaultError("auth_role: auth_method jwt needs the Vault JWT role name")
     token = options.get("jwt") or read_secret_file(options["jwt_file"], "jwt_file")
-    client.auth.jwt.jwt_login(role=options["auth_role"], jwt=token, path=options.get("auth_mount") or NAME)
-    return True
+    response = client.auth.jwt.jwt_login(role=options["auth_role"], jwt=token, path=options.get("auth_mount") or NAME)
+    return response["auth"]

@@ -19,5 +19,7 @@ def login(client, options):
     if not options.get("auth_role"):
         raise VaultError("auth_role: auth_method kubernetes needs the Vault Kubernetes role name")
     token = read_secret_file(options.get("kubernetes_token_file") or TOKEN_FILE, "kubernetes_token_file")
-    client.auth.kubernetes.login(role=options["auth_role"], jwt=token, mount_point=options.get("auth_mount") or NAME)
-    return True
+    response = client.auth.kubernetes.login(
+        role=options["auth_role"], jwt=token, mount_point=options.get("auth_mount") or NAME
+    )
+    return response["auth"]

@@ -23,8 +23,7 @@ def login(client, options):
     token = options.get("token") or _env_token() or _file_token()
     if not token:
         raise VaultError("token: auth_method token needs token, VAULT_TOKEN, BAO_TOKEN or ~/.vault-token")
-    client.token = token
-    return False  # the caller owns this token; never revoke it
+    client.token = token  # the caller owns this token: None says never revoke it
 
 
 def _env_token():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import stat
 import urllib.parse
 
 import boto3
@@ -78,3 +79,48 @@ def test_in_check_mode_the_ca_file_is_only_reported(tmp_path):
     assert write_ca_file(str(path), base64.b64encode(pem).decode(), check_mode=True) is False
     assert write_ca_file(str(path), base64.b64encode(b"other").decode(), check_mode=True) is True
     assert path.read_bytes() == pem
+
+
+PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+def test_the_ca_folder_is_private_and_the_file_is_replaced_whole(tmp_path):
+    path = tmp_path / "cache" / "eks" / "cluster.crt"
+    assert write_ca_file(str(path), base64.b64encode(PEM).decode()) is True
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700  # a missing parent too
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    inode = path.stat().st_ino
+    assert write_ca_file(str(path), base64.b64encode(b"other").decode()) is True
+    assert path.read_bytes() == b"other" and path.stat().st_ino != inode  # renamed into place, not rewritten
+    assert sorted(p.name for p in path.parent.iterdir()) == ["cluster.crt"]  # no temporary file left
+
+
+def test_an_existing_ca_folder_of_the_user_is_made_private(tmp_path):
+    folder = tmp_path / "eks"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    write_ca_file(str(folder / "cluster.crt"), base64.b64encode(PEM).decode())
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_symlink_in_place_of_the_ca_file_is_replaced_never_written_through(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.write_bytes(b"keep")
+    target.chmod(0o600)
+    folder = tmp_path / "eks"
+    folder.mkdir(mode=0o700)
+    (folder / "cluster.crt").symlink_to(target)
+    assert write_ca_file(str(folder / "cluster.crt"), base64.b64encode(PEM).decode(), check_mode=True) is True
+    assert write_ca_file(str(folder / "cluster.crt"), base64.b64encode(PEM).decode()) is True
+    assert target.read_bytes() == b"keep" and stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert not (folder / "cluster.crt").is_symlink() and (folder / "cluster.crt").read_bytes() == PEM
+
+
+def test_a_symlinked_ca_folder_is_refused(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "eks").symlink_to(real)
+    with pytest.raises(ValueError, match="is a symlink or not a folder"):
+        write_ca_file(str(tmp_path / "eks" / "cluster.crt"), base64.b64encode(PEM).decode())
+    assert list(real.iterdir()) == []

@@ -141,7 +141,7 @@ class _Recorder:
 
     def __call__(self, *args, **kwargs):
         self.calls.append((self.path, kwargs))
-        return {"lease_id": "aws/sts/r/x", "lease_duration": 3600, "data": {}}
+        return {"lease_id": "aws/sts/r/x", "lease_duration": 3600, "data": {}, "auth": {"accessor": "acc"}}
 
 
 @pytest.mark.parametrize(
@@ -181,5 +181,51 @@ def test_login_refuses_an_auth_mount_outside_auth_before_calling_vault(method, t
     with pytest.raises(VaultError, match=r"^auth_mount: '\.\./\.\./sys/raw' is not a Vault mount path"):
         _auth.login(hvac_client, options)
     assert hvac_client.calls == []
-    assert _auth.login(hvac_client, {**options, "auth_mount": "ci/" + method}) is True
+    assert _auth.login(hvac_client, {**options, "auth_mount": "ci/" + method}) == {"accessor": "acc"}
     assert len(hvac_client.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "url", ["http://vault.example.com:8200", "http://10.0.0.5:8200", "http://[fe80::1]:8200", "http://localhost.evil"]
+)
+def test_plain_http_is_refused_except_to_loopback(url):
+    with pytest.raises(VaultError, match=r"^url: .* is plain http to a host that is not loopback"):
+        _vault.VaultClient({"url": url})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8200",
+        "http://127.8.9.10",
+        "http://[::1]:8200",
+        "http://localhost:8200",
+        "http://LOCALHOST",
+        "https://vault.example.com",
+    ],
+)
+def test_loopback_http_and_any_https_are_taken(url):
+    assert _vault.VaultClient({"url": url}).url == url
+
+
+def test_turning_certificate_validation_off_warns():
+    url = "https://vault.example.com:8200"
+    (warning,) = _vault.connection_warnings({"url": url, "validate_certs": False})
+    assert warning.startswith(f"validate_certs is false: the TLS certificate of Vault at {url} is not checked")
+    assert _vault.connection_warnings({"url": url, "validate_certs": True}) == []
+    assert _vault.connection_warnings({"url": url}) == []  # the default is on
+    assert _vault.connection_warnings({"url": "http://127.0.0.1:8200", "validate_certs": False}) == []  # no TLS
+
+
+def test_the_lookup_shows_the_warning(monkeypatch):
+    from ansible.plugins.loader import lookup_loader
+
+    from ansible_collections.voicestack.aws.plugins.lookup import vault_sts
+
+    shown = []
+    monkeypatch.setattr(vault_sts.display, "warning", shown.append)
+    monkeypatch.setattr(vault_sts, "issue_for_roles", lambda roles, options: [{}])  # no Vault: the warning only
+    lookup_loader.get("voicestack.aws.vault_sts").run(
+        ["deployer"], variables={}, url="https://vault.example.com", validate_certs=False
+    )
+    assert len(shown) == 1 and shown[0].startswith("vault_sts: validate_certs is false")

@@ -25,6 +25,7 @@ class FakeClient:
         self.url = options["url"]
         self.logged_in = False
         self.token = "hvs.login"
+        self.accessor = self.token_expiration = None  # login tokens and their records: test__vault_openbao.py
         FakeClient.calls.append(("connect", self.url))
 
     def login(self, options):
