@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from dev.sandbox import workers
+from dev.settings import ROOT
 from dev.testkit.ansible_cli import (
     INVENTORY,
-    ROOT,
     ansible_playbook,
     moto_client,
     moto_request_offset,
