@@ -1,7 +1,6 @@
 """The test kit's pytest plugin: the sandbox that ``make test`` starts, its
-clients, and the summary of the security and fault properties. The collection's
-integration tests and the workbench's own tests load it (``pytest_plugins`` in
-their conftest.py)."""
+clients, and the summary of the security and fault properties. The
+repository's conftest.py loads it for every test run from a checkout."""
 
 from __future__ import annotations
 
