@@ -100,7 +100,7 @@ def main():
         argument_spec={
             "lease_ids": {"type": "list", "elements": "str", "default": []},
             "revoke_self": {"type": "bool", "default": False},
-            "token_accessor": {"type": "str"},
+            "token_accessor": {"type": "str", "no_log": True},
             "lease_record_dir": {"type": "path"},
         },
         supports_check_mode=True,

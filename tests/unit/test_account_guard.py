@@ -168,14 +168,14 @@ def test_without_the_roles_override_sts_is_asked_at_aws_regional_endpoint_whatev
 ):
     outcomes, targets = guarded
     assert endpoint in targets, targets
-    task, _ = failure(outcomes, host)
+    task = failure(outcomes, host)[0]
     assert task.endswith(": Ask STS whose credentials these are")  # AWS is not reachable from the unit tests
 
 
 @pytest.mark.parametrize("host", ["sandbox", "sandbox-role-arn"])
 def test_the_roles_override_is_the_only_other_endpoint_and_the_right_principal_passes(guarded, host):
-    outcomes, _ = guarded
-    assert not any(failed for _, failed, _ in outcomes[host]), outcomes[host]
+    outcomes = guarded[0]
+    assert not any(failed for _task, failed, _message in outcomes[host]), outcomes[host]
     assert ("Passed", None, f"guard passed for arn:aws:sts::{ACCOUNT}:assumed-role/voicestack-deployer/run") in [
         (task, failed or None, msg) for task, failed, msg in outcomes[host]
     ]
@@ -190,7 +190,7 @@ def test_the_roles_override_is_the_only_other_endpoint_and_the_right_principal_p
     ],
 )
 def test_a_principal_the_vault_role_does_not_issue_is_refused_naming_it(guarded, host, words):
-    outcomes, _ = guarded
+    outcomes = guarded[0]
     task, msg = failure(outcomes, host)
     assert task.endswith(": The credentials must be the principal the Vault role issues")
     assert msg.startswith("account guard: Vault role voicestack-deployer: STS says the credentials are "), msg
@@ -198,5 +198,5 @@ def test_a_principal_the_vault_role_does_not_issue_is_refused_naming_it(guarded,
 
 
 def test_an_iam_user_passes_for_credential_type_iam_user(guarded):
-    outcomes, _ = guarded
-    assert not any(failed for _, failed, _ in outcomes["iam-user-type"]), outcomes["iam-user-type"]
+    outcomes = guarded[0]
+    assert not any(failed for _task, failed, _message in outcomes["iam-user-type"]), outcomes["iam-user-type"]

@@ -104,7 +104,7 @@ def refused(tmp_path_factory):
     failures = {}
     by_env = {}
     work_root = tmp_path_factory.mktemp("work")
-    for setting, (host_vars, env, _) in {**SETTINGS, "good": ({}, {}, None)}.items():
+    for setting, (host_vars, env, _message) in {**SETTINGS, "good": ({}, {}, None)}.items():
         by_env.setdefault(json.dumps(env), {}).update(
             {
                 f"{role}-{setting}": {

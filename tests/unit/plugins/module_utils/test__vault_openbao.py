@@ -230,7 +230,7 @@ def balancer(openbao):
 
 
 def test_a_login_answered_with_a_5xx_is_not_sent_again(openbao, balancer):
-    _, root = openbao
+    root = openbao[1]
     role_id, secret_id = approle(root, ISSUER_WITHOUT_LOOKUP)
     before = set(root.auth.token.list_accessors()["data"]["keys"])
     client = _vault.VaultClient({"url": balancer.url, "retries": 3})
@@ -242,7 +242,7 @@ def test_a_login_answered_with_a_5xx_is_not_sent_again(openbao, balancer):
 
 
 def test_an_issue_answered_with_a_5xx_is_not_sent_again_but_a_revocation_is(openbao, balancer):
-    _, root = openbao
+    root = openbao[1]
     client = _vault.VaultClient({"url": balancer.url, "retries": 2})
     client.login({"auth_method": "token", "token": root.token})
     with pytest.raises(VaultError, match=r"refused issuing AWS credentials .*: BadGateway"):
