@@ -18,14 +18,14 @@ import os
 import secrets
 import stat
 
+from ansible_collections.voicestack.aws.plugins.module_utils._private import PRIVATE, make_folders
+
 TOKEN_PREFIX = "k8s-aws-v1."  # noqa: S105 - a format prefix, not a secret
 CLUSTER_HEADER = "x-k8s-aws-id"
 # The presigned URL is valid for 60 s; EKS accepts a token for 15 minutes from
 # its signing time. Report expiry a minute early, as the aws CLI does.
 PRESIGN_SECONDS = 60
 TOKEN_LIFETIME = datetime.timedelta(minutes=14)
-# The CA bundle's folder: no other user may swap the bundle the Kubernetes tasks trust.
-PRIVATE_FOLDER = 0o700
 
 
 def presign_caller_identity(sts_client, cluster_name: str) -> str:
@@ -86,16 +86,7 @@ def kubeconfig(cluster_name: str, endpoint: str, certificate_authority_data: str
 def _folder(path: str) -> int:
     """A descriptor of the CA file's folder: created 0700 with any missing parent, never a symlink, made 0700
     when it is the user's own; ValueError when another user owns it."""
-    missing = []
-    while not os.path.lexists(path):
-        missing.append(path)
-        path = os.path.dirname(path)
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:
-            continue
-    path = missing[0] if missing else path
+    path = make_folders(path)
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as exc:
@@ -108,8 +99,8 @@ def _folder(path: str) -> int:
     if info.st_uid != os.geteuid():
         os.close(descriptor)
         raise ValueError(f"{path} is owned by uid {info.st_uid}, not by you (uid {os.geteuid()})")
-    if stat.S_IMODE(info.st_mode) != PRIVATE_FOLDER:
-        os.fchmod(descriptor, PRIVATE_FOLDER)
+    if stat.S_IMODE(info.st_mode) != PRIVATE:
+        os.fchmod(descriptor, PRIVATE)
     return descriptor
 
 

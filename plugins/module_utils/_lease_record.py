@@ -51,13 +51,11 @@ import stat
 from pathlib import Path
 
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
+from ansible_collections.voicestack.aws.plugins.module_utils._private import PRIVATE, make_folders
 
 # How long after its recorded expiry a lease of another machine counts as
 # ended: the clocks of two machines sharing the record folder may differ.
 FOREIGN_EXPIRY_MARGIN = datetime.timedelta(minutes=5)
-
-# The only mode of a record folder that no other user can reach.
-PRIVATE = 0o700
 
 
 def _started(pid):
@@ -108,19 +106,6 @@ def _name(lease_id):
     return hashlib.sha256(lease_id.encode()).hexdigest()[:24] + ".json"
 
 
-def _make_folders(path):
-    """Create path and any missing parent, each 0700; a folder another run creates meanwhile is fine."""
-    missing = []
-    while not os.path.lexists(path):
-        missing.append(path)
-        path = os.path.dirname(path)
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:
-            continue
-
-
 def _open_dir(directory, create):
     """A descriptor of the record directory, checked: owned by this user, mode 0700, not a symlink.
 
@@ -129,7 +114,7 @@ def _open_dir(directory, create):
     """
     path = os.path.abspath(os.path.expanduser(str(directory)))
     if create:
-        _make_folders(path)
+        make_folders(path)
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except FileNotFoundError:

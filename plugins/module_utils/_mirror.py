@@ -9,7 +9,8 @@ import os
 import shutil
 import stat
 
-PRIVATE_FOLDER = 0o700
+from ansible_collections.voicestack.aws.plugins.module_utils._private import PRIVATE as PRIVATE_FOLDER
+
 PRIVATE_FILE = 0o600
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socketserver
-import subprocess
 import threading
 
 import boto3
 import pytest
+from local_playbook import run_cases  # beside this file
 from moto.server import ThreadedMotoServer
 
 ACCOUNT = "123456789012"  # moto's default account
@@ -110,8 +109,6 @@ def guarded(tmp_path_factory):
             },
         }
         directory = tmp_path_factory.mktemp("account-guard")
-        (directory / "hosts.json").write_text(json.dumps({"all": {"hosts": hosts}}))
-        (directory / "play.yml").write_text(PLAYBOOK)
         # Every way botocore or amazon.aws take an endpoint from the environment points at a dead port.
         (directory / "aws-config").write_text(f"[default]\nendpoint_url = {DEAD}\n")
         env = {
@@ -125,27 +122,11 @@ def guarded(tmp_path_factory):
             "HTTPS_PROXY": f"http://127.0.0.1:{proxy.server_address[1]}",
             "NO_PROXY": "127.0.0.1,localhost",
             "AWS_MAX_ATTEMPTS": "1",
-            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
         }
-        result = subprocess.run(
-            [shutil.which("ansible-playbook"), "-i", "hosts.json", "--forks", "4", "play.yml"],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env=env,
-        )
-        report = json.loads(result.stdout)
+        outcomes = run_cases(directory, hosts, PLAYBOOK, env)
     finally:
         proxy.shutdown()
         moto.stop()
-    outcomes = {name: [] for name in hosts}
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            for name, outcome in task["hosts"].items():
-                failed = outcome.get("failed")
-                outcomes[name].append((task["task"]["name"], failed, " ".join(str(outcome.get("msg", "")).split())))
     return outcomes, proxy.targets
 
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 
 import pytest
+from local_playbook import failures, run_cases  # beside this file
 
 DEAD = "http://127.0.0.1:1"
 ROLES = {
@@ -71,37 +70,9 @@ PLAYBOOK = """
 """
 
 
-def run(directory, hosts, env):
-    (directory / "hosts.json").write_text(json.dumps({"all": {"hosts": hosts}}))
-    (directory / "play.yml").write_text(PLAYBOOK)
-    environment = {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_KEEP", "ANSIBLE_PIPE"))},
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_HOST_KEY_CHECKING": "0",
-        **env,
-    }
-    result = subprocess.run(
-        [shutil.which("ansible-playbook"), "-i", "hosts.json", "--forks", "4", "play.yml"],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=environment,
-    )
-    report = json.loads(result.stdout)
-    failures = {name: [] for name in hosts}
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            for name, outcome in task["hosts"].items():
-                if outcome.get("failed") or outcome.get("unreachable"):
-                    failures[name].append(" ".join(str(outcome.get("msg", "")).split()))
-    return failures
-
-
 @pytest.fixture(scope="module")
 def refused(tmp_path_factory):
-    failures = {}
+    failed = {}
     by_env = {}
     work_root = tmp_path_factory.mktemp("work")
     for setting, (host_vars, env, _message) in {**SETTINGS, "good": ({}, {}, None)}.items():
@@ -119,8 +90,9 @@ def refused(tmp_path_factory):
         )
     for env, hosts in by_env.items():
         directory = tmp_path_factory.mktemp("connection")
-        failures |= run(directory, hosts, json.loads(env))
-    return failures, work_root
+        environment = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_KEEP", "ANSIBLE_PIPE"))}
+        failed |= failures(run_cases(directory, hosts, PLAYBOOK, {**environment, **json.loads(env)}))
+    return failed, work_root
 
 
 @pytest.mark.parametrize("setting", SETTINGS)

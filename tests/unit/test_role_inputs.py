@@ -3,12 +3,10 @@ input, before any call: one local ansible-playbook run, one host per bad input, 
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
 
 import pytest
+from local_playbook import failures, run_cases  # beside this file
 
 # Nothing listens on port 1: a check that let a value through would fail on the connection instead.
 VAULT = {"vault_credentials_url": "http://127.0.0.1:1", "vault_credentials_token": "not-a-token"}
@@ -88,25 +86,7 @@ def refused(tmp_path_factory):
         kind = "vault" if case.startswith("vault") else "backend"
         defaults = VAULT if kind == "vault" else {**BACKEND, "terraform_stack_work_root": str(directory / case)}
         hosts[case] = {"kind": kind, "bad": bad, **defaults, **bad}
-    (directory / "hosts.json").write_text(json.dumps({"all": {"hosts": hosts}}))
-    (directory / "play.yml").write_text(PLAYBOOK)
-    env = {**os.environ, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_HOST_KEY_CHECKING": "0"}
-    result = subprocess.run(
-        [shutil.which("ansible-playbook"), "-i", str(directory / "hosts.json"), "--forks", "4", "play.yml"],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )
-    report = json.loads(result.stdout)
-    messages = {case: [] for case in [*CASES, *GOOD]}
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            for host, outcome in task["hosts"].items():
-                if outcome.get("failed"):
-                    messages[host].append(" ".join(str(outcome.get("msg", "")).split()))
+    messages = failures(run_cases(directory, hosts, PLAYBOOK, dict(os.environ)))
     return messages, directory
 
 
