@@ -72,9 +72,10 @@ def describe_connect_error(exc, url, connect_timeout):  # noqa: PLR0911 - one re
     return f"cannot connect to {url}: {type(exc).__name__}: {exc}"
 
 
-def _closed(result, exc, started, phase):
-    """Record how the connection ended when ConnectionClosed was raised."""
-    result["elapsed"] = elapsed = _seconds(time.monotonic() - started)
+def _closed(result, exc, elapsed, phase):
+    """Record how the connection ended, elapsed seconds after the idle period began, when ConnectionClosed
+    was raised."""
+    result["elapsed"] = elapsed
     if exc.rcvd is None:
         result["error"] = (
             f"connection dropped after {elapsed:g} s {phase}, without a WebSocket close frame"
@@ -161,8 +162,9 @@ def _exchange(connection, result, idle_seconds, message, reply_timeout):
     try:
         _idle(connection, started + max(idle_seconds, 0.0))
     except ConnectionClosed as exc:
-        result["idle_seconds"] = _seconds(time.monotonic() - started)
-        _closed(result, exc, started, "while idle")
+        # One reading: a drop while idle ends the idle period and the probe at the same moment.
+        result["idle_seconds"] = elapsed = _seconds(time.monotonic() - started)
+        _closed(result, exc, elapsed, "while idle")
         return
     result["idle_seconds"] = _seconds(time.monotonic() - started)
     phase = "on sending the message"
@@ -171,7 +173,7 @@ def _exchange(connection, result, idle_seconds, message, reply_timeout):
         phase = "while waiting for the reply"
         connection.recv(timeout=reply_timeout)
     except ConnectionClosed as exc:
-        _closed(result, exc, started, phase)
+        _closed(result, exc, _seconds(time.monotonic() - started), phase)
         return
     except TimeoutError:
         result["elapsed"] = _seconds(time.monotonic() - started)

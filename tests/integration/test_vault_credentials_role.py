@@ -125,7 +125,7 @@ def test_two_playbooks_in_one_run_each_revoke_what_they_issued(sandbox, root_tok
     """`ansible-playbook bootstrap_backend.yml site.yml`: facts outlive a play, so the second issue must not find
     the first one's vault_credentials_revoked and skip its revocation."""
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=root_token)
-    extra, env, _ = approle_env(sandbox, root_token) if auth == "approle" else ([], {}, None)
+    extra, env, _ = approle_env(sandbox, root_token) if auth == "approle" else ([], {"VAULT_TOKEN": root_token}, None)
     hashed = sandbox["openbao"]["audit_log"]
     offset = audit_offset(hashed)
     before = set(outstanding(vault))
