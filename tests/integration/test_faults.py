@@ -152,18 +152,20 @@ def idle_timeout_variables(seconds: int) -> str:
     return json.dumps({"terraform_stack_variables": variables})
 
 
-def wait_for_tofu(command: str, timeout: float = 600) -> psutil.Process:
+def wait_for_tofu(sandbox, command: str, timeout: float = 600) -> psutil.Process:
     """The account's tofu process running this command (plan or apply) on its
-    stack (not the preflight's plan of the variables alone)."""
+    stack in this sandbox's work folder (not the preflight's plan of the
+    variables alone, nor another sandbox's run of the same account)."""
+    stacks = f"{Path(sandbox['openbao']['raw_audit_log']).parent / 'work' / ACCOUNT / 'stacks'}/"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for proc in psutil.process_iter(["cmdline", "cwd"]):
             argv = proc.info["cmdline"] or []
-            cwd = proc.info["cwd"] or ""
-            if argv and argv[0].endswith("tofu") and command in argv and f"{ACCOUNT}/stacks/" in cwd:
+            cwd = f"{proc.info['cwd'] or ''}/"
+            if argv and argv[0].endswith("tofu") and command in argv and cwd.startswith(stacks):
                 return proc
         time.sleep(0.05)
-    raise AssertionError(f"no tofu {command} of account {ACCOUNT} started")
+    raise AssertionError(f"no tofu {command} of account {ACCOUNT} started in {stacks}")
 
 
 # --- Vault -------------------------------------------------------------------
@@ -249,7 +251,7 @@ def test_vault_gone_mid_run_names_the_lease_and_the_next_run_revokes_it(sandbox,
     vault_env = {"VAULT_ADDR": f"http://127.0.0.1:{port}"}
     with IdleProxy(upstream, idle_timeout=3600, port=port):
         started = run(sandbox, aws, inventory, "site.yml", env=vault_env, popen=True)
-        wait_for_tofu("plan")
+        wait_for_tofu(sandbox, "plan")
     stopped = finish(started)
     audited.append(stopped)
     assert stopped.returncode == 2, output(stopped)
@@ -274,7 +276,7 @@ def test_an_interrupted_runs_lease_is_recorded_and_revoked_by_the_next_run(
     aws.delay = 1.0  # slow AWS down so the signal lands during the apply
     try:
         started = run(sandbox, aws, inventory, "site.yml", "-e", change, popen=True)
-        tofu = wait_for_tofu("apply")
+        tofu = wait_for_tofu(sandbox, "apply")
         started.send_signal(signum)
         stopped = finish(started, timeout=600)
         psutil.wait_procs([tofu], timeout=600)  # an apply already under way is let finish
@@ -303,7 +305,7 @@ def test_terraform_killed_mid_apply_leaves_an_intact_state_and_the_unlock_comman
     aws.delay = 1.0  # slow AWS down so the kill lands while the apply holds the lock
     try:
         started = run(sandbox, aws, inventory, "site.yml", "-e", idle_timeout_variables(1800), popen=True)
-        tofu = wait_for_tofu("apply")
+        tofu = wait_for_tofu(sandbox, "apply")
         deadline = time.monotonic() + 120
         while not lock_held(sandbox) and time.monotonic() < deadline:
             time.sleep(0.05)
