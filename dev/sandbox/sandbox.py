@@ -470,7 +470,7 @@ def cmd_down(quiet: bool = False) -> int:
             if running(pid, exe):
                 os.killpg(pid, signal.SIGKILL)
             stopped.append(path.stem)
-        path.unlink()
+        path.unlink(missing_ok=True)  # a concurrent down (make test's and a trap) removed it already
     if not quiet:
         print("sandbox stopped: " + ", ".join(stopped) if stopped else "sandbox: nothing was running")
     return 0
