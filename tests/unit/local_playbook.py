@@ -8,9 +8,8 @@ import shutil
 import subprocess
 
 
-def run_cases(directory, hosts: dict, playbook: str, env: dict) -> dict[str, list[tuple[str, bool, str]]]:
-    """(task name, failed or unreachable, message on one line) of every task each host ran; env is the
-    whole environment of ansible-playbook."""
+def run_report(directory, hosts: dict, playbook: str, env: dict) -> dict:
+    """The JSON callback's report of the run; env is the whole environment of ansible-playbook."""
     (directory / "hosts.json").write_text(json.dumps({"all": {"hosts": hosts}}))
     (directory / "play.yml").write_text(playbook)
     result = subprocess.run(
@@ -22,7 +21,13 @@ def run_cases(directory, hosts: dict, playbook: str, env: dict) -> dict[str, lis
         check=False,
         env={**env, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_HOST_KEY_CHECKING": "0"},
     )
-    report = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def run_cases(directory, hosts: dict, playbook: str, env: dict) -> dict[str, list[tuple[str, bool, str]]]:
+    """(task name, failed or unreachable, message on one line) of every task each host ran; env is the
+    whole environment of ansible-playbook."""
+    report = run_report(directory, hosts, playbook, env)
     outcomes = {name: [] for name in hosts}
     for play in report["plays"]:
         for task in play["tasks"]:

@@ -5,7 +5,8 @@ locals {
 }
 
 resource "aws_iam_role" "cluster" {
-  name = "${var.cluster_name}-cluster"
+  name                 = "${var.cluster_name}-cluster"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -39,6 +40,12 @@ resource "aws_eks_cluster" "this" {
   role_arn                  = aws_iam_role.cluster.arn
   enabled_cluster_log_types = var.enabled_log_types
 
+  # At the end of standard support: STANDARD lets EKS upgrade the control
+  # plane, EXTENDED keeps the version and bills per cluster-hour.
+  upgrade_policy {
+    support_type = var.support_type
+  }
+
   vpc_config {
     subnet_ids              = var.subnet_ids
     endpoint_public_access  = var.endpoint_public_access
@@ -69,7 +76,8 @@ resource "aws_iam_openid_connect_provider" "this" {
 }
 
 resource "aws_iam_role" "node" {
-  name = "${var.cluster_name}-node"
+  name                 = "${var.cluster_name}-node"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -105,7 +113,8 @@ resource "aws_eks_node_group" "this" {
   tags = var.tags
 
   lifecycle {
-    # The cluster autoscaler owns the desired size once the group runs.
+    # Nothing in this stack scales the group, but a later apply must not undo
+    # a desired size an operator (or an autoscaler the customer installs) set.
     ignore_changes = [scaling_config[0].desired_size]
   }
 

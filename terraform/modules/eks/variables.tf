@@ -10,18 +10,35 @@ variable "cluster_name" {
 
 variable "kubernetes_version" {
   type        = string
-  description = "Kubernetes minor version of the control plane; 1.31 or newer (older ones are in paid extended support)."
+  description = "Kubernetes minor version of the control plane, such as 1.35. The voice stack checks it against the EKS release calendar (stacks/voice/kubernetes_versions.json)."
   default     = "1.35"
 
   validation {
-    condition     = can(regex("^1\\.(3[1-9]|[4-9][0-9])$", var.kubernetes_version))
-    error_message = "kubernetes_version must be a minor version such as 1.35, and at least 1.31."
+    condition     = can(regex("^1\\.[0-9]+$", var.kubernetes_version))
+    error_message = "kubernetes_version must be a minor version such as 1.35."
   }
 }
 
-variable "vpc_id" {
+variable "support_type" {
   type        = string
-  description = "VPC of the cluster."
+  description = "Upgrade policy at the end of standard support: STANDARD (EKS upgrades the cluster) or EXTENDED (keeps the version, billed per cluster-hour)."
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "EXTENDED"], var.support_type)
+    error_message = "support_type must be STANDARD or EXTENDED."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  type        = string
+  description = "Managed policy set as the permissions boundary of the cluster and node roles; null sets none."
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM managed policy ARN or null."
+  }
 }
 
 variable "subnet_ids" {

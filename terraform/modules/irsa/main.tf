@@ -4,7 +4,8 @@ locals {
 }
 
 resource "aws_iam_role" "agent" {
-  name = var.role_name
+  name                 = var.role_name
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -22,8 +23,11 @@ resource "aws_iam_role" "agent" {
   tags = var.tags
 }
 
-# IAM is eventually consistent: a role granted policies the moment it exists
-# can be refused by other services for a while.
+# IAM is eventually consistent: another service (OpenSearch Serverless's data
+# access policy, STS for the pod) can refuse a role for a while after it is
+# created. Its policies need no wait (IAM itself accepts them at once); what
+# names the role takes its ARN from the role_arn output, which passes through
+# this wait.
 resource "time_sleep" "iam_propagation" {
   create_duration = "${var.propagation_wait_seconds}s"
   triggers        = { role_arn = aws_iam_role.agent.arn }
@@ -40,14 +44,10 @@ resource "aws_iam_role_policy" "vector_store" {
       Resource = [var.collection_arn]
     }]
   })
-
-  depends_on = [time_sleep.iam_propagation]
 }
 
 resource "aws_iam_role_policy_attachment" "extra" {
   for_each   = toset(var.managed_policy_arns)
   role       = aws_iam_role.agent.name
   policy_arn = each.value
-
-  depends_on = [time_sleep.iam_propagation]
 }

@@ -1,6 +1,6 @@
 output "role_arn" {
-  description = "ARN of the role; annotate the service account with it (eks.amazonaws.com/role-arn)."
-  value       = aws_iam_role.agent.arn
+  description = "ARN of the role, handed on after the IAM propagation wait; annotate the service account with it (eks.amazonaws.com/role-arn)."
+  value       = time_sleep.iam_propagation.triggers["role_arn"]
 }
 
 output "role_name" {

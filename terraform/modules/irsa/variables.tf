@@ -53,12 +53,23 @@ variable "managed_policy_arns" {
 
 variable "propagation_wait_seconds" {
   type        = number
-  description = "Seconds to wait after creating the role before granting it policies, to absorb IAM propagation (0 in a local sandbox)."
+  description = "Seconds to wait after creating the role before its ARN is handed on (role_arn output), so that what names the role as a principal does not meet IAM's propagation delay (0 in a local sandbox)."
   default     = 30
 
   validation {
     condition     = var.propagation_wait_seconds >= 0 && var.propagation_wait_seconds <= 300
     error_message = "propagation_wait_seconds must be between 0 and 300."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  type        = string
+  description = "Managed policy set as the role's permissions boundary; null sets none."
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM managed policy ARN or null."
   }
 }
 

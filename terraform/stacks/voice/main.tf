@@ -28,12 +28,14 @@ module "eks" {
   source = "../../modules/eks"
 
   cluster_name        = local.name
-  kubernetes_version  = var.kubernetes_version
-  vpc_id              = module.network.vpc_id
+  kubernetes_version  = coalesce(var.kubernetes_version, local.kubernetes_calendar.default)
+  support_type        = var.kubernetes_support_type
   subnet_ids          = module.network.private_subnet_ids
   public_access_cidrs = var.cluster_public_access_cidrs
   secrets_kms_key_arn = var.secrets_kms_key_arn
   node_group          = var.node_group
+
+  permissions_boundary_arn = var.iam_permissions_boundary_arn
 }
 
 module "irsa" {
@@ -48,6 +50,7 @@ module "irsa" {
   managed_policy_arns = var.agent.managed_policy_arns
 
   propagation_wait_seconds = var.iam_propagation_wait_seconds
+  permissions_boundary_arn = var.iam_permissions_boundary_arn
 }
 
 module "vector_store" {

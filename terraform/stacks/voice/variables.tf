@@ -26,6 +26,44 @@ variable "customer" {
     condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.customer))
     error_message = "customer must be 3-20 lowercase letters, digits and hyphens, starting with a letter."
   }
+
+  # Every name the stack derives from customer ("<customer>-voice" and its
+  # suffixes), against AWS's limit for its resource type. Keep this list in
+  # step with the modules' name arguments (see docs/inputs.md, "Names").
+  validation {
+    condition = alltrue([for n in [
+      { what = "EKS cluster", name = "${var.customer}-voice", limit = 100 },
+      { what = "EKS node group", name = "${var.customer}-voice-default", limit = 63 },
+      { what = "CloudWatch Logs log group", name = "/aws/eks/${var.customer}-voice/cluster", limit = 512 },
+      { what = "IAM role", name = "${var.customer}-voice-cluster", limit = 64 },
+      { what = "IAM role", name = "${var.customer}-voice-node", limit = 64 },
+      { what = "IAM role", name = "${var.customer}-voice-agent", limit = 64 },
+      { what = "load balancer", name = "${var.customer}-voice", limit = 32 },
+      { what = "target group", name = "${var.customer}-voice-agent", limit = 32 },
+      { what = "security group", name = "${var.customer}-voice-alb", limit = 255 },
+      { what = "OpenSearch Serverless collection", name = "${var.customer}-voice", limit = 32 },
+      { what = "OpenSearch Serverless policy", name = "${var.customer}-voice-agent", limit = 32 },
+    ] : length(n.name) <= n.limit])
+    error_message = join("; ", [for n in [
+      { what = "EKS cluster", name = "${var.customer}-voice", limit = 100 },
+      { what = "EKS node group", name = "${var.customer}-voice-default", limit = 63 },
+      { what = "CloudWatch Logs log group", name = "/aws/eks/${var.customer}-voice/cluster", limit = 512 },
+      { what = "IAM role", name = "${var.customer}-voice-cluster", limit = 64 },
+      { what = "IAM role", name = "${var.customer}-voice-node", limit = 64 },
+      { what = "IAM role", name = "${var.customer}-voice-agent", limit = 64 },
+      { what = "load balancer", name = "${var.customer}-voice", limit = 32 },
+      { what = "target group", name = "${var.customer}-voice-agent", limit = 32 },
+      { what = "security group", name = "${var.customer}-voice-alb", limit = 255 },
+      { what = "OpenSearch Serverless collection", name = "${var.customer}-voice", limit = 32 },
+      { what = "OpenSearch Serverless policy", name = "${var.customer}-voice-agent", limit = 32 },
+    ] : "customer: '${var.customer}' makes the ${n.what} name '${n.name}' (${length(n.name)} characters); AWS allows ${n.limit}" if length(n.name) > n.limit])
+  }
+
+  # A load balancer name must not begin with "internal-".
+  validation {
+    condition     = !startswith(var.customer, "internal-")
+    error_message = "customer: '${var.customer}' makes the load balancer name '${var.customer}-voice', and AWS refuses load balancer names beginning with 'internal-'."
+  }
 }
 
 variable "tags" {
@@ -67,14 +105,39 @@ variable "single_nat_gateway" {
   default     = false
 }
 
+# EKS Kubernetes versions with their end of standard and of extended support
+# (kubernetes_versions.json, from the EKS release calendar): the one place
+# both this inputs check and role terraform_stack (its warnings) read.
+locals {
+  kubernetes_calendar = jsondecode(file("${path.module}/kubernetes_versions.json"))
+}
+
 variable "kubernetes_version" {
   type        = string
-  description = "EKS Kubernetes minor version (1.31 or newer)."
-  default     = "1.35"
+  description = "EKS Kubernetes minor version; null takes the collection's default (kubernetes_versions.json). Versions past their end of extended support are refused."
+  default     = null
 
   validation {
-    condition     = can(regex("^1\\.(3[1-9]|[4-9][0-9])$", var.kubernetes_version))
-    error_message = "kubernetes_version must be a minor version such as 1.35, and at least 1.31."
+    condition     = var.kubernetes_version == null || contains(keys(local.kubernetes_calendar.versions), coalesce(var.kubernetes_version, "-"))
+    error_message = "kubernetes_version: '${coalesce(var.kubernetes_version, "-")}' is not an EKS version this collection knows; use one of ${join(", ", sort(keys(local.kubernetes_calendar.versions)))}."
+  }
+
+  validation {
+    condition = var.kubernetes_version == null || !contains(keys(local.kubernetes_calendar.versions), coalesce(var.kubernetes_version, "-")) || timecmp(
+      plantimestamp(), "${try(local.kubernetes_calendar.versions[var.kubernetes_version].end_of_extended_support, "9999-12-31")}T00:00:00Z"
+    ) < 0
+    error_message = "kubernetes_version: EKS ${coalesce(var.kubernetes_version, "-")} reached its end of extended support on ${try(local.kubernetes_calendar.versions[var.kubernetes_version].end_of_extended_support, "-")}; EKS no longer creates or keeps clusters on it. Use ${local.kubernetes_calendar.default}."
+  }
+}
+
+variable "kubernetes_support_type" {
+  type        = string
+  description = "EKS upgrade policy at the end of standard support: STANDARD lets EKS upgrade the cluster; EXTENDED keeps the version and bills extended support per cluster-hour."
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "EXTENDED"], var.kubernetes_support_type)
+    error_message = "kubernetes_support_type must be STANDARD or EXTENDED (extended support bills per cluster-hour)."
   }
 }
 
@@ -164,6 +227,13 @@ variable "collection_name" {
     condition     = var.collection_name == null || can(regex("^[a-z][a-z0-9-]{2,31}$", var.collection_name))
     error_message = "collection_name must be 3-32 characters: lowercase letters, digits and hyphens, starting with a letter."
   }
+
+  # The collection's policies are named <collection>-enc, -net and -agent;
+  # OpenSearch Serverless policy names are 3-32 characters.
+  validation {
+    condition     = length("${coalesce(var.collection_name, "x")}-agent") <= 32
+    error_message = "collection_name: '${coalesce(var.collection_name, "x")}' makes the OpenSearch Serverless policy name '${coalesce(var.collection_name, "x")}-agent' (${length("${coalesce(var.collection_name, "x")}-agent")} characters); AWS allows 32, so collection_name may have at most 26."
+  }
 }
 
 variable "vector_store" {
@@ -229,6 +299,20 @@ variable "alb" {
     error_message = "alb.certificate_arn must be an ACM certificate ARN."
   }
 
+  # A load balancer takes an ACM certificate of its own region only.
+  validation {
+    condition     = var.alb.certificate_arn == null || try(split(":", var.alb.certificate_arn)[3], "") == var.region
+    error_message = "alb.certificate_arn: the certificate is in region ${try(split(":", var.alb.certificate_arn)[3], "-")}, the stack in ${var.region}; a load balancer can only use an ACM certificate of its own region (request or import one there)."
+  }
+
+  # ELB writes the logs only with the bucket policy it documents, to a bucket
+  # encrypted with SSE-S3 (docs/inputs.md, "Access logs"); the bucket's name
+  # goes into the load balancer's attributes as is.
+  validation {
+    condition     = var.alb.access_logs_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.alb.access_logs_bucket))
+    error_message = "alb.access_logs_bucket must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens) or null."
+  }
+
   validation {
     condition     = length(var.alb.ingress_cidrs) > 0 && alltrue([for c in var.alb.ingress_cidrs : can(cidrhost(c, 0))])
     error_message = "alb.ingress_cidrs must list IPv4 CIDR blocks."
@@ -247,7 +331,7 @@ variable "alb" {
 
 variable "iam_propagation_wait_seconds" {
   type        = number
-  description = "Seconds to wait for IAM propagation before granting the agent role its policies (0 in a local sandbox)."
+  description = "Seconds to wait for IAM propagation after creating the agent role, before the vector store's access policy and the service account name it (0 in a local sandbox)."
   default     = 30
 
   validation {
@@ -261,8 +345,10 @@ variable "agent" {
     namespace           = optional(string, "voice")
     service_account     = optional(string, "voice-agent")
     managed_policy_arns = optional(list(string), [])
+    # Opt-in for AdministratorAccess, PowerUserAccess or IAMFullAccess.
+    allow_admin_policies = optional(bool, false)
   })
-  description = "Kubernetes identity of the voice agent and its extra IAM policies."
+  description = "Kubernetes identity of the voice agent and its extra IAM policies (AdministratorAccess, PowerUserAccess and IAMFullAccess only with allow_admin_policies)."
   default     = {}
 
   validation {
@@ -275,5 +361,23 @@ variable "agent" {
   validation {
     condition     = alltrue([for arn in var.agent.managed_policy_arns : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", arn))])
     error_message = "agent.managed_policy_arns must be IAM policy ARNs."
+  }
+
+  validation {
+    condition = var.agent.allow_admin_policies || length([
+      for arn in var.agent.managed_policy_arns : arn if can(regex("^arn:aws[a-z-]*:iam::aws:policy/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$", arn))
+    ]) == 0
+    error_message = "agent.managed_policy_arns: ${join(", ", [for arn in var.agent.managed_policy_arns : arn if can(regex("^arn:aws[a-z-]*:iam::aws:policy/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$", arn))])} would give the voice agent's pods administrator or IAM rights; set agent.allow_admin_policies to true only if that is meant."
+  }
+}
+
+variable "iam_permissions_boundary_arn" {
+  type        = string
+  description = "Managed policy set as the permissions boundary of every IAM role the stack creates (cluster, nodes, agent); null sets none."
+  default     = null
+
+  validation {
+    condition     = var.iam_permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+$", var.iam_permissions_boundary_arn))
+    error_message = "iam_permissions_boundary_arn must be an IAM managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME) or null."
   }
 }
