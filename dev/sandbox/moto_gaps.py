@@ -314,3 +314,115 @@ def elbv2_active_at_once():
         self.activate()
 
     elbv2_models.FakeLoadBalancer.__init__ = init
+
+
+# --- Name lengths moto accepts and AWS refuses (the API references' length
+# constraints, answered with the services' validation wording): OpenSearch
+# Serverless collections and security/access policies 3-32, load balancers 32,
+# IAM roles 64. (moto already refuses target group names over 32.)
+
+
+def _length_error(value, field, low, high):
+    """AWS's request validation message for a string outside low..high, or None."""
+    if len(value) > high:
+        return (
+            f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {high}"
+        )
+    if len(value) < low:
+        return (
+            f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
+            f"Member must have length greater than or equal to {low}"
+        )
+    return None
+
+
+@fix
+def aoss_name_lengths():
+    backend_cls = aoss_models.OpenSearchServiceServerlessBackend
+    response_cls = aoss_responses.OpenSearchServiceServerlessResponse
+
+    def checked(original):
+        def method(self, *args, **kwargs):
+            error = _length_error(str(kwargs.get("name", "")), "name", 3, 32)
+            if error:
+                raise ValidationException(msg=error)
+            return original(self, *args, **kwargs)
+
+        return method
+
+    backend_cls.create_security_policy = checked(backend_cls.create_security_policy)
+    backend_cls.create_collection = checked(backend_cls.create_collection)
+    original_access = response_cls.create_access_policy
+
+    def create_access_policy(self):
+        error = _length_error(str(json.loads(self.body).get("name", "")), "name", 3, 32)
+        if error:
+            raise ValidationException(msg=error)
+        return original_access(self)
+
+    response_cls.create_access_policy = create_access_policy
+
+
+@fix
+def elbv2_load_balancer_name_length():
+    from moto.elbv2 import models as elbv2_models
+    from moto.elbv2.exceptions import ValidationError
+
+    original = elbv2_models.ELBv2Backend.create_load_balancer
+
+    def create_load_balancer(self, *args, **kwargs):
+        name = kwargs.get("name") or (args[0] if args else "")
+        if len(name) > 32:
+            raise ValidationError(f"The load balancer name '{name}' cannot be longer than '32' characters")
+        return original(self, *args, **kwargs)
+
+    elbv2_models.ELBv2Backend.create_load_balancer = create_load_balancer
+
+
+@fix
+def iam_role_name_length():
+    from moto.iam import models as iam_models
+    from moto.iam.exceptions import ValidationError
+
+    original = iam_models.IAMBackend.create_role
+
+    def create_role(self, role_name, *args, **kwargs):
+        error = _length_error(role_name, "roleName", 1, 64)
+        if error:
+            raise ValidationError(error)
+        return original(self, role_name, *args, **kwargs)
+
+    iam_models.IAMBackend.create_role = create_role
+
+
+# --- EKS: moto ignores a cluster's upgradePolicy (CreateCluster,
+# UpdateClusterConfig) and returns none, which Terraform sees as drift on
+# every plan. EKS keeps it, EXTENDED unless asked otherwise.
+
+
+@fix
+def eks_upgrade_policy():
+    from moto.eks import models as eks_models
+    from moto.eks import responses as eks_responses
+
+    original_init = eks_models.Cluster.__init__
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.upgrade_policy = {"supportType": "EXTENDED"}
+
+    def keeping(original):
+        def method(self):
+            policy = self._get_param("upgradePolicy")
+            result = original(self)
+            if policy:
+                self.eks_backend.describe_cluster(name=self._get_param("name")).upgrade_policy = policy
+            return result
+
+        return method
+
+    eks_models.Cluster.__init__ = init
+    response_cls = eks_responses.EKSResponse
+    response_cls.create_cluster = keeping(response_cls.create_cluster)
+    response_cls.update_cluster_config = keeping(response_cls.update_cluster_config)

@@ -6,6 +6,7 @@ import json
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.eks import models as eks_models
@@ -165,3 +166,88 @@ def test_a_tls_only_bucket_policy_does_not_deny_everything():
         s3.put_bucket_policy(Bucket="state", Policy=json.dumps(policy))
         with pytest.raises(ClientError, match="Forbidden"):
             s3.delete_object(Bucket="state", Key="k")
+
+
+# boto3 checks lengths itself; the AWS provider (Go SDK) does not, so the
+# service must. These clients send what they are given.
+UNCHECKED = Config(parameter_validation=False)
+
+
+def refused(call, code, message):
+    with pytest.raises(ClientError) as raised:
+        call()
+    assert raised.value.response["Error"]["Code"] == code
+    assert raised.value.response["Error"]["Message"] == message
+
+
+def test_opensearch_serverless_names_are_3_to_32_characters():
+    with mock_aws():
+        aoss = boto3.client("opensearchserverless", region_name="us-east-1", config=UNCHECKED)
+        long = "x" * 27 + "-agent"
+        policy = json.dumps(
+            {"Rules": [{"ResourceType": "collection", "Resource": ["collection/x"]}], "AWSOwnedKey": True}
+        )
+        too_long = (
+            f"1 validation error detected: Value '{long}' at 'name' failed to satisfy constraint: "
+            "Member must have length less than or equal to 32"
+        )
+        refused(
+            lambda: aoss.create_security_policy(name=long, type="encryption", policy=policy),
+            "ValidationException",
+            too_long,
+        )
+        refused(lambda: aoss.create_access_policy(name=long, type="data", policy="[]"), "ValidationException", too_long)
+        refused(lambda: aoss.create_collection(name=long, type="VECTORSEARCH"), "ValidationException", too_long)
+        refused(
+            lambda: aoss.create_security_policy(name="ab", type="encryption", policy=policy),
+            "ValidationException",
+            "1 validation error detected: Value 'ab' at 'name' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 3",
+        )
+        aoss.create_security_policy(name="x" * 26 + "-agent", type="encryption", policy=policy)  # 32 is allowed
+
+
+def test_load_balancer_names_are_at_most_32_characters():
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"][
+                "SubnetId"
+            ]
+            for i, z in enumerate("ab")
+        ]
+        elbv2 = boto3.client("elbv2", region_name="us-east-1", config=UNCHECKED)
+        name = "x" * 33
+        refused(
+            lambda: elbv2.create_load_balancer(Name=name, Subnets=subnets),
+            "ValidationError",
+            f"The load balancer name '{name}' cannot be longer than '32' characters",
+        )
+        elbv2.create_load_balancer(Name="x" * 32, Subnets=subnets)
+
+
+def test_iam_role_names_are_at_most_64_characters():
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1", config=UNCHECKED)
+        name = "r" * 65
+        refused(
+            lambda: iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}"),
+            "ValidationError",
+            f"1 validation error detected: Value '{name}' at 'roleName' failed to satisfy constraint: "
+            "Member must have length less than or equal to 64",
+        )
+        iam.create_role(RoleName="r" * 64, AssumeRolePolicyDocument="{}")
+
+
+def test_a_cluster_keeps_its_upgrade_policy(eks):
+    assert cluster(eks, "default")["upgradePolicy"] == {"supportType": "EXTENDED"}  # EKS's default
+    eks.create_cluster(
+        name="standard",
+        roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        upgradePolicy={"supportType": "STANDARD"},
+    )
+    assert eks.describe_cluster(name="standard")["cluster"]["upgradePolicy"] == {"supportType": "STANDARD"}
+    eks.update_cluster_config(name="default", upgradePolicy={"supportType": "STANDARD"})
+    assert eks.describe_cluster(name="default")["cluster"]["upgradePolicy"] == {"supportType": "STANDARD"}

@@ -32,7 +32,11 @@ def assess(version, calendar, today, support_type="STANDARD", warn_days=60):
     entry = versions.get(str(version))
     if entry is None:
         known = ", ".join(sorted(versions, key=lambda v: [int(p) for p in v.split(".")]))
-        return None, f"kubernetes_version: {version!r} is not an EKS version this collection knows; use one of {known}.", []
+        return (
+            None,
+            f"kubernetes_version: {version!r} is not an EKS version this collection knows; use one of {known}.",
+            [],
+        )
     standard = _date(entry["end_of_standard_support"], f"{version} end_of_standard_support")
     extended = _date(entry["end_of_extended_support"], f"{version} end_of_extended_support")
     dates = {"end_of_standard_support": standard.isoformat(), "end_of_extended_support": extended.isoformat()}
