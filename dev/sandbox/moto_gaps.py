@@ -369,12 +369,13 @@ def elbv2_load_balancer_name_length():
     from moto.elbv2 import models as elbv2_models
     from moto.elbv2.exceptions import ValidationError
 
+    longest = 32
     original = elbv2_models.ELBv2Backend.create_load_balancer
 
     def create_load_balancer(self, *args, **kwargs):
         name = kwargs.get("name") or (args[0] if args else "")
-        if len(name) > 32:
-            raise ValidationError(f"The load balancer name '{name}' cannot be longer than '32' characters")
+        if len(name) > longest:
+            raise ValidationError(f"The load balancer name '{name}' cannot be longer than '{longest}' characters")
         return original(self, *args, **kwargs)
 
     elbv2_models.ELBv2Backend.create_load_balancer = create_load_balancer

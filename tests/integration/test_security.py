@@ -220,7 +220,33 @@ BAD_INPUTS = {
         "node_group.instance_types must list EC2 instance types",
     ),
     "disk-5-gib": (stack(node_group={"disk_size": 5}), "node_group.disk_size must be 20 to 1000 GiB"),
-    "kubernetes-1.29": (stack(kubernetes_version="1.29"), "kubernetes_version must be a minor version such as 1.35"),
+    "kubernetes-1.29": (stack(kubernetes_version="1.29"), "kubernetes_version: '1.29' is not an EKS version"),
+    "kubernetes-1.31-ended": (
+        stack(kubernetes_version="1.31"),
+        "kubernetes_version: EKS 1.31 reached its end of extended support on 2026-11-26",
+    ),
+    "support-type": (stack(kubernetes_support_type="forever"), "kubernetes_support_type must be STANDARD or EXTENDED"),
+    "collection-policy-name-33": (
+        stack(collection_name="voice-vectors-for-acme-corp"),
+        "collection_name: 'voice-vectors-for-acme-corp' makes the OpenSearch Serverless policy name "
+        "'voice-vectors-for-acme-corp-agent' (33 characters); AWS allows 32",
+    ),
+    "customer-internal": (
+        {"voicestack_customer": "internal-x"},
+        "AWS refuses load balancer names beginning with 'internal-'",
+    ),
+    "certificate-region": (
+        stack(alb={"allow_http_only": False, "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/1"}),
+        "alb.certificate_arn: the certificate is in region eu-west-1, the stack in us-east-1",
+    ),
+    "admin-policy": (
+        stack(agent={"managed_policy_arns": ["arn:aws:iam::aws:policy/PowerUserAccess"]}),
+        "agent.managed_policy_arns: arn:aws:iam::aws:policy/PowerUserAccess would give the voice agent's pods",
+    ),
+    "boundary-not-policy": (
+        stack(iam_permissions_boundary_arn="arn:aws:iam::123456789012:role/boundary"),
+        "iam_permissions_boundary_arn must be an IAM managed policy ARN",
+    ),
     "collection-capitals": (stack(collection_name="Voice-Vectors"), "collection_name must be 3-32 characters"),
     "collection-too-short": (stack(collection_name="vv"), "collection_name must be 3-32 characters"),
     "collection-type": (

@@ -4,6 +4,8 @@ sandbox: apply, a no-op plan, destroy; input validation before any write."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import zipfile
 
 import boto3
@@ -56,6 +58,9 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
         f"{issuer}:aud": "sts.amazonaws.com",
     }
 
+    cluster = boto3.client("eks", **aws).describe_cluster(name="sandbox-voice")["cluster"]
+    assert cluster["upgradePolicy"] == {"supportType": "STANDARD"}  # not EKS's EXTENDED, billed per cluster-hour
+
     nodegroup = boto3.client("eks", **aws).describe_nodegroup(
         clusterName="sandbox-voice", nodegroupName="sandbox-voice-default"
     )["nodegroup"]
@@ -98,7 +103,33 @@ BAD_INPUTS = [
     ({"collection_name": "Voice-Vectors"}, "collection_name must be 3-32 characters"),
     ({"collection_name": "vv"}, "collection_name must be 3-32 characters"),
     ({"vector_store": {"collection_type": "TIMESERIES"}}, "collection_type must be VECTORSEARCH"),
-    ({"kubernetes_version": "1.29"}, "kubernetes_version must be a minor version such as 1.35, and at least 1.31"),
+    ({"kubernetes_version": "1.29"}, "kubernetes_version: '1.29' is not an EKS version this collection knows"),
+    # 1.31's extended support ended on 2026-11-26: refused for good.
+    ({"kubernetes_version": "1.31"}, "kubernetes_version: EKS 1.31 reached its end of extended support on 2026-11-26"),
+    ({"kubernetes_support_type": "FOREVER"}, "kubernetes_support_type must be STANDARD or EXTENDED"),
+    (
+        {"collection_name": "voice-vectors-for-acme-corp"},
+        "collection_name: 'voice-vectors-for-acme-corp' makes the OpenSearch Serverless policy name "
+        "'voice-vectors-for-acme-corp-agent' (33 characters); AWS allows 32",
+    ),
+    ({"customer": "internal-x"}, "AWS refuses load balancer names beginning with 'internal-'"),
+    (
+        {"alb": {"certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/1234"}},
+        "alb.certificate_arn: the certificate is in region eu-west-1, the stack in us-east-1",
+    ),
+    ({"alb": {"allow_http_only": True, "access_logs_bucket": "Logs_Bucket"}}, "alb.access_logs_bucket must be an S3"),
+    (
+        {"agent": {"managed_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}},
+        "agent.managed_policy_arns: arn:aws:iam::aws:policy/AdministratorAccess would give the voice agent's pods",
+    ),
+    (
+        {"agent": {"managed_policy_arns": ["arn:aws:iam::aws:policy/IAMFullAccess"]}},
+        "set agent.allow_admin_policies to true only if that is meant",
+    ),
+    (
+        {"iam_permissions_boundary_arn": "arn:aws:iam::123456789012:role/boundary"},
+        "iam_permissions_boundary_arn must be an IAM managed policy ARN",
+    ),
     ({"node_group": {"instance_types": ["m7i.large"]}}, "node_group.ami_type does not match the instance architecture"),
     (
         {"node_group": {"ami_type": "AL2023_x86_64_STANDARD"}},
@@ -123,6 +154,41 @@ def test_bad_input_fails_the_plan_naming_the_input(initialized, override, messag
     assert message in " ".join(result.stderr.split()), result.stderr
     s3 = boto3.client("s3", endpoint_url=initialized.sandbox["moto"]["url"], **boto_creds(initialized.env))
     assert s3.list_objects_v2(Bucket=initialized.bucket).get("KeyCount") == 0  # no state: nothing was created
+
+
+BOUNDARY = "arn:aws:iam::123456789012:policy/voicestack-boundary"
+
+
+def test_plan_sets_the_upgrade_policy_and_every_role_s_permissions_boundary(initialized):
+    variables = {
+        **SANDBOX_VARS,
+        "iam_permissions_boundary_arn": BOUNDARY,
+        "agent": {"managed_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"], "allow_admin_policies": True},
+    }
+    (initialized.workdir / "plan.tfvars.json").write_text(json.dumps(variables))
+    initialized.run("plan", "-input=false", "-var-file=plan.tfvars.json", "-out=limits.tfplan")
+    plan = json.loads(initialized.run("show", "-json", "limits.tfplan").stdout)
+    changes = {c["address"]: c["change"]["after"] for c in plan["resource_changes"]}
+
+    assert changes["module.eks.aws_eks_cluster.this"]["upgrade_policy"] == [{"support_type": "STANDARD"}]
+    roles = {address: after for address, after in changes.items() if ".aws_iam_role." in address}
+    assert sorted(roles) == [
+        "module.eks.aws_iam_role.cluster",
+        "module.eks.aws_iam_role.node",
+        "module.irsa.aws_iam_role.agent",
+    ]
+    assert {address: after["permissions_boundary"] for address, after in roles.items()} == dict.fromkeys(
+        roles, BOUNDARY
+    )
+    assert 'module.irsa.aws_iam_role_policy_attachment.extra["arn:aws:iam::aws:policy/AdministratorAccess"]' in changes
+
+    # The IAM propagation wait delays what names the agent role (its ARN passes through it),
+    # not the role's own policies, which IAM accepts at once.
+    irsa = plan["configuration"]["root_module"]["module_calls"]["irsa"]["module"]
+    assert "time_sleep.iam_propagation" in irsa["outputs"]["role_arn"]["expression"]["references"]
+    for resource in irsa["resources"]:
+        assert "depends_on" not in resource, resource["address"]
+    assert "vpc_id" not in plan["configuration"]["root_module"]["module_calls"]["eks"]["module"]["variables"]
 
 
 @pytest.mark.security
@@ -157,3 +223,75 @@ def test_ephemeral_stack_reads_vault_credentials_that_never_reach_state(tools, s
     assert "sandbox-voice" in places["state"]
     assert not [(kind, where) for where, text in places.items() for secret, kind in issued.items() if secret in text]
     stack.run("destroy", "-auto-approve", "-input=false")
+
+
+INPUTS_PLAYBOOK = """
+- hosts: all
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: The stack's inputs
+      ansible.builtin.include_role:
+        name: voicestack.aws.terraform_stack
+        tasks_from: inputs
+      vars:
+        terraform_stack_account_id: "123456789012"
+        terraform_stack_region: us-east-1
+        terraform_stack_customer: acme
+        terraform_stack_backend_bucket: voicestack-tfstate-123456789012
+"""
+
+
+def test_the_inputs_step_warns_near_an_end_of_support_and_refuses_past_it(tools, tmp_path):
+    """Role terraform_stack's inputs step with the real tofu and the shipped calendar, no AWS: 1.34's
+    standard support ends on 2026-12-02, checked as of 2026-11-01 (an injected date, so that the test
+    does not rot); 1.31 is refused by the stack's own rule on the day of the run."""
+    hosts = {
+        "near": {
+            "terraform_stack_variables": {"kubernetes_version": "1.34", "alb": {"allow_http_only": True}},
+            "terraform_stack_support_check_date": "2026-11-01",
+        },
+        "far": {
+            "terraform_stack_variables": {"kubernetes_version": "1.34", "alb": {"allow_http_only": True}},
+            "terraform_stack_support_check_date": "2026-09-01",
+        },
+        "ended": {"terraform_stack_variables": {"kubernetes_version": "1.31", "alb": {"allow_http_only": True}}},
+    }
+    for name, host in hosts.items():
+        host.update(
+            terraform_stack_binary_path=tools["VOICESTACK_TOFU"], terraform_stack_work_root=str(tmp_path / name)
+        )
+    (tmp_path / "hosts.json").write_text(json.dumps({"all": {"hosts": hosts}}))
+    (tmp_path / "play.yml").write_text(INPUTS_PLAYBOOK)
+    result = subprocess.run(
+        ["ansible-playbook", "-i", "hosts.json", "play.yml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={
+            **os.environ,
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+            "TF_CLI_CONFIG_FILE": tools["VOICESTACK_TF_CLI_CONFIG"],
+        },
+    )
+    report = json.loads(result.stdout)
+    outcomes = {host: {} for host in hosts}
+    for task in report["plays"][0]["tasks"]:
+        for host, outcome in task["hosts"].items():
+            outcomes[host][task["task"]["name"].rpartition(" : ")[2]] = outcome
+    check = "Check the Kubernetes version against the EKS release calendar"
+    assert outcomes["near"][check]["warnings"] == [
+        "kubernetes_version: EKS 1.34 ends standard support on 2026-12-02, in 31 days: EKS upgrades the cluster "
+        "to the next version then (kubernetes_support_type STANDARD). Plan the upgrade."
+    ]
+    assert not outcomes["near"][check].get("failed")
+    assert not outcomes["far"][check].get("warnings")
+    refused = outcomes["ended"]["Stop on a bad input, naming it"]
+    assert refused["failed"]
+    assert "kubernetes_version: EKS 1.31 reached its end of extended support on 2026-11-26" in " ".join(
+        refused["msg"].split()
+    )

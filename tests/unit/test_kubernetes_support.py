@@ -74,7 +74,7 @@ def test_warnings_near_an_end(today, support_type, expected):
     _dates, error, warnings = assess("1.40", TEST_CALENDAR, day(today), support_type, 60)
     assert error is None
     assert len(warnings) == len(expected), warnings
-    for warning, part in zip(warnings, expected):
+    for warning, part in zip(warnings, expected, strict=True):
         assert part in warning, warning
 
 
