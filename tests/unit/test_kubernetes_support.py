@@ -38,7 +38,7 @@ def test_the_shipped_calendar_is_well_formed():
 
 
 def test_past_end_of_extended_support_is_refused():
-    _dates, error, _warnings = assess("1.40", TEST_CALENDAR, day("2031-03-01"))
+    error = assess("1.40", TEST_CALENDAR, day("2031-03-01"))[1]
     assert error == (
         "kubernetes_version: EKS 1.40 reached its end of extended support on 2031-03-01; "
         "EKS no longer creates or keeps clusters on it. Use 1.41."
@@ -46,12 +46,12 @@ def test_past_end_of_extended_support_is_refused():
 
 
 def test_the_real_1_31_is_refused_today():
-    _dates, error, _warnings = assess("1.31", CALENDAR, datetime.date.today())
+    error = assess("1.31", CALENDAR, datetime.date.today())[1]
     assert "reached its end of extended support on 2026-11-26" in error
 
 
 def test_an_unknown_version_is_refused_naming_the_known_ones():
-    _dates, error, _warnings = assess("1.29", TEST_CALENDAR, day("2030-01-01"))
+    error = assess("1.29", TEST_CALENDAR, day("2030-01-01"))[1]
     assert error == "kubernetes_version: '1.29' is not an EKS version this collection knows; use one of 1.40, 1.41."
 
 
@@ -71,8 +71,9 @@ def test_an_unknown_version_is_refused_naming_the_known_ones():
     ],
 )
 def test_warnings_near_an_end(today, support_type, expected):
-    _dates, error, warnings = assess("1.40", TEST_CALENDAR, day(today), support_type, 60)
+    dates, error, warnings = assess("1.40", TEST_CALENDAR, day(today), support_type, 60)
     assert error is None
+    assert dates == {"end_of_standard_support": "2030-03-01", "end_of_extended_support": "2031-03-01"}
     assert len(warnings) == len(expected), warnings
     for warning, part in zip(warnings, expected, strict=True):
         assert part in warning, warning

@@ -107,7 +107,7 @@ variable "access_logs" {
     bucket = string
     prefix = optional(string, "alb")
   })
-  description = "S3 bucket (and prefix) for access logs; null leaves them off."
+  description = "S3 bucket (and prefix) for access logs, null leaves them off. The bucket needs SSE-S3 default encryption and ELB's log-delivery bucket policy (docs/inputs.md); this module does not change it."
   default     = null
 }
 
