@@ -13,6 +13,8 @@ description:
   - Role terraform_stack runs it in its inputs check with the calendar the bundled stack ships
     (terraform/stacks/voice/kubernetes_versions.json, from the EKS Kubernetes release calendar).
   - Runs no AWS call.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
