@@ -204,6 +204,18 @@ class AossVpcEndpoint:
         self.status = "ACTIVE"
         self.created_date = self.last_modified_date = int(unix_time() * 1000)
 
+    def update(self, params):
+        """UpdateVpcEndpoint's add/remove lists applied to the subnets and security groups."""
+
+        def changed(now, add, remove):
+            return [x for x in now if x not in (params.get(remove) or [])] + [
+                x for x in params.get(add) or [] if x not in now
+            ]
+
+        self.subnet_ids = changed(self.subnet_ids, "addSubnetIds", "removeSubnetIds")
+        self.security_group_ids = changed(self.security_group_ids, "addSecurityGroupIds", "removeSecurityGroupIds")
+        self.last_modified_date = int(unix_time() * 1000)
+
     def detail(self):
         return {
             "createdDate": self.created_date,
@@ -216,19 +228,23 @@ class AossVpcEndpoint:
         }
 
 
-@fix
-def aoss_vpc_endpoints():
+def _aoss_endpoints(backend):
+    if not hasattr(backend, "vpc_endpoints"):
+        backend.vpc_endpoints = {}
+    return backend.vpc_endpoints
+
+
+def _aoss_ec2(backend):
+    """The EC2 backend of the OpenSearch Serverless backend's account and region."""
     from moto.ec2.models import ec2_backends
 
+    return ec2_backends[backend.account_id][backend.region_name]
+
+
+@fix
+def aoss_vpc_endpoints():
     response_cls = aoss_responses.OpenSearchServiceServerlessResponse
-
-    def endpoints(backend):
-        if not hasattr(backend, "vpc_endpoints"):
-            backend.vpc_endpoints = {}
-        return backend.vpc_endpoints
-
-    def ec2(backend):
-        return ec2_backends[backend.account_id][backend.region_name]
+    endpoints, ec2 = _aoss_endpoints, _aoss_ec2
 
     def find(backend, id):
         try:
@@ -290,15 +306,7 @@ def aoss_vpc_endpoints():
         params = json.loads(self.body)
         backend = self.opensearchserverless_backend
         endpoint = find(backend, params["id"])
-        add_subnets, remove_subnets = params.get("addSubnetIds") or [], params.get("removeSubnetIds") or []
-        add_groups, remove_groups = params.get("addSecurityGroupIds") or [], params.get("removeSecurityGroupIds") or []
-        endpoint.subnet_ids = [s for s in endpoint.subnet_ids if s not in remove_subnets] + [
-            s for s in add_subnets if s not in endpoint.subnet_ids
-        ]
-        endpoint.security_group_ids = [g for g in endpoint.security_group_ids if g not in remove_groups] + [
-            g for g in add_groups if g not in endpoint.security_group_ids
-        ]
-        endpoint.last_modified_date = int(unix_time() * 1000)
+        endpoint.update(params)
         interface = ec2(backend).vpc_end_points[endpoint.id]
         interface.subnet_ids = list(endpoint.subnet_ids)
         interface.security_group_ids = list(endpoint.security_group_ids)

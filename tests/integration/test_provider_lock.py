@@ -63,7 +63,9 @@ def plan(sandbox, inventory, mirror, **extra):
         "terraform_stack_plugin_cache_dir": str(mirror / "plugin-cache"),
         **extra,
     }
-    return ansible_playbook(sandbox, "site.yml", "-l", HOST, "--check", "-e", json.dumps(variables), inventory=inventory)
+    return ansible_playbook(
+        sandbox, "site.yml", "-l", HOST, "--check", "-e", json.dumps(variables), inventory=inventory
+    )
 
 
 def flat(result) -> str:
