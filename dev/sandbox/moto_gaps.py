@@ -187,6 +187,149 @@ def aoss_access_policies():
     response_cls.list_access_policies = list_
 
 
+# --- OpenSearch Serverless: of the VPC endpoint API moto has CreateVpcEndpoint
+# only (kept by client token), with no BatchGet/List/Update/DeleteVpcEndpoint,
+# and the endpoint is unknown to EC2; the AWS provider reads an endpoint's
+# security groups from EC2's DescribeVpcEndpoints, as OpenSearch Serverless
+# endpoints are EC2 interface endpoints of the same id.
+
+
+class AossVpcEndpoint:
+    def __init__(self, id, name, vpc_id, subnet_ids, security_group_ids):
+        self.id = id
+        self.name = name
+        self.vpc_id = vpc_id
+        self.subnet_ids = list(subnet_ids)
+        self.security_group_ids = list(security_group_ids)
+        self.status = "ACTIVE"
+        self.created_date = self.last_modified_date = int(unix_time() * 1000)
+
+    def update(self, params):
+        """UpdateVpcEndpoint's add/remove lists applied to the subnets and security groups."""
+
+        def changed(now, add, remove):
+            return [x for x in now if x not in (params.get(remove) or [])] + [
+                x for x in params.get(add) or [] if x not in now
+            ]
+
+        self.subnet_ids = changed(self.subnet_ids, "addSubnetIds", "removeSubnetIds")
+        self.security_group_ids = changed(self.security_group_ids, "addSecurityGroupIds", "removeSecurityGroupIds")
+        self.last_modified_date = int(unix_time() * 1000)
+
+    def detail(self):
+        return {
+            "createdDate": self.created_date,
+            "id": self.id,
+            "name": self.name,
+            "securityGroupIds": self.security_group_ids,
+            "status": self.status,
+            "subnetIds": self.subnet_ids,
+            "vpcId": self.vpc_id,
+        }
+
+
+def _aoss_endpoints(backend):
+    if not hasattr(backend, "vpc_endpoints"):
+        backend.vpc_endpoints = {}
+    return backend.vpc_endpoints
+
+
+def _aoss_ec2(backend):
+    """The EC2 backend of the OpenSearch Serverless backend's account and region."""
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends[backend.account_id][backend.region_name]
+
+
+@fix
+def aoss_vpc_endpoints():
+    response_cls = aoss_responses.OpenSearchServiceServerlessResponse
+    endpoints, ec2 = _aoss_endpoints, _aoss_ec2
+
+    def find(backend, id):
+        try:
+            return endpoints(backend)[id]
+        except KeyError:
+            raise ResourceNotFoundException(msg=f"VpcEndpoint {id} not found") from None
+
+    def create(self):
+        params = json.loads(self.body)
+        backend = self.opensearchserverless_backend
+        name, vpc_id = params["name"], params["vpcId"]
+        if any(e.vpc_id == vpc_id for e in endpoints(backend).values()):  # moto's own rule, kept
+            raise ConflictException(
+                msg=f"Failed to create a VpcEndpoint {name} for AccountId {backend.account_id} :: "
+                f"There is already a VpcEndpoint exist under VpcId {vpc_id}"
+            )
+        if any(e.name == name for e in endpoints(backend).values()):
+            raise ConflictException(msg=f"VpcEndpoint with name {name} already exists")
+        groups = params.get("securityGroupIds") or []
+        interface = ec2(backend).create_vpc_endpoint(
+            vpc_id=vpc_id,
+            service_name=f"com.amazonaws.{backend.region_name}.aoss",
+            endpoint_type="Interface",
+            policy_document=None,
+            route_table_ids=[],
+            subnet_ids=params["subnetIds"],
+            security_group_ids=groups,
+            private_dns_enabled=True,
+        )
+        endpoint = AossVpcEndpoint(interface.id, name, vpc_id, params["subnetIds"], groups)
+        endpoints(backend)[endpoint.id] = endpoint
+        return json.dumps({"createVpcEndpointDetail": {"id": endpoint.id, "name": name, "status": endpoint.status}})
+
+    def batch_get(self):
+        params = json.loads(self.body)
+        found = endpoints(self.opensearchserverless_backend)
+        return json.dumps(
+            {
+                "vpcEndpointDetails": [found[i].detail() for i in params["ids"] if i in found],
+                "vpcEndpointErrorDetails": [
+                    {"id": i, "errorCode": "NOT_FOUND", "errorMessage": f"VpcEndpoint {i} not found"}
+                    for i in params["ids"]
+                    if i not in found
+                ],
+            }
+        )
+
+    def list_(self):
+        params = json.loads(self.body)
+        wanted = (params.get("vpcEndpointFilters") or {}).get("status")
+        found = [
+            {"id": e.id, "name": e.name, "status": e.status}
+            for e in endpoints(self.opensearchserverless_backend).values()
+            if wanted in (None, e.status)
+        ]
+        return json.dumps({"vpcEndpointSummaries": found})
+
+    def update(self):
+        params = json.loads(self.body)
+        backend = self.opensearchserverless_backend
+        endpoint = find(backend, params["id"])
+        endpoint.update(params)
+        interface = ec2(backend).vpc_end_points[endpoint.id]
+        interface.subnet_ids = list(endpoint.subnet_ids)
+        interface.security_group_ids = list(endpoint.security_group_ids)
+        detail = {**endpoint.detail(), "lastModifiedDate": endpoint.last_modified_date}
+        detail.pop("createdDate")
+        detail.pop("vpcId")
+        return json.dumps({"UpdateVpcEndpointDetail": detail})
+
+    def delete(self):
+        params = json.loads(self.body)
+        backend = self.opensearchserverless_backend
+        endpoint = find(backend, params["id"])
+        del endpoints(backend)[endpoint.id]
+        ec2(backend).delete_vpc_endpoints([endpoint.id])
+        return json.dumps({"deleteVpcEndpointDetail": {"id": endpoint.id, "name": endpoint.name, "status": "DELETING"}})
+
+    response_cls.create_vpc_endpoint = create
+    response_cls.batch_get_vpc_endpoint = batch_get
+    response_cls.list_vpc_endpoints = list_
+    response_cls.update_vpc_endpoint = update
+    response_cls.delete_vpc_endpoint = delete
+
+
 # --- EKS: every cluster in one moto process gets the same OIDC issuer (it is
 # drawn once at import), so two clusters would share an IRSA trust.
 

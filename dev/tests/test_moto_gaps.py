@@ -88,6 +88,38 @@ def test_access_policy_lifecycle(aoss):
         aoss.get_access_policy(name=NAME, type="data")
 
 
+def test_vpc_endpoint_lifecycle_and_its_ec2_interface_endpoint(aoss):
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.40.{i}.0/24")["Subnet"]["SubnetId"] for i in (1, 2)]
+    group = ec2.create_security_group(GroupName="aoss", Description="aoss", VpcId=vpc)["GroupId"]
+
+    created = aoss.create_vpc_endpoint(name=NAME, vpcId=vpc, subnetIds=subnets[:1], securityGroupIds=[group])
+    endpoint = created["createVpcEndpointDetail"]["id"]
+    assert endpoint.startswith("vpce-")
+    detail = aoss.batch_get_vpc_endpoint(ids=[endpoint])["vpcEndpointDetails"][0]
+    assert (detail["status"], detail["vpcId"], detail["subnetIds"], detail["securityGroupIds"]) == (
+        "ACTIVE",
+        vpc,
+        subnets[:1],
+        [group],
+    )
+    interface = ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"][0]
+    assert interface["VpcEndpointType"] == "Interface"
+    assert [g["GroupId"] for g in interface["Groups"]] == [group]
+    assert [e["id"] for e in aoss.list_vpc_endpoints()["vpcEndpointSummaries"]] == [endpoint]
+
+    aoss.update_vpc_endpoint(id=endpoint, addSubnetIds=subnets[1:])
+    assert aoss.batch_get_vpc_endpoint(ids=[endpoint])["vpcEndpointDetails"][0]["subnetIds"] == subnets
+
+    assert aoss.delete_vpc_endpoint(id=endpoint)["deleteVpcEndpointDetail"]["status"] == "DELETING"
+    gone = aoss.batch_get_vpc_endpoint(ids=[endpoint])
+    assert gone["vpcEndpointDetails"] == []
+    assert [e["id"] for e in gone["vpcEndpointErrorDetails"]] == [endpoint]
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        aoss.delete_vpc_endpoint(id=endpoint)
+
+
 @pytest.fixture
 def eks():
     with mock_aws():

@@ -254,11 +254,11 @@ BAD_INPUTS = {
         "vector_store.collection_type must be VECTORSEARCH",
     ),
     "collection-unreachable": (
-        stack(vector_store={"public": False}),
-        "vector_store must allow public access or name at least one VPC endpoint",
+        stack(vector_store={"private_endpoint": False}),
+        "vector_store: with private_endpoint = false, set public = true or name vpc_endpoint_ids",
     ),
     "vpc-endpoint-id": (
-        stack(vector_store={"public": False, "vpc_endpoint_ids": ["endpoint-1"]}),
+        stack(vector_store={"vpc_endpoint_ids": ["endpoint-1"]}),
         "vector_store.vpc_endpoint_ids must be OpenSearch Serverless VPC endpoint ids",
     ),
     "secrets-kms-alias": (stack(secrets_kms_key_arn="alias/eks"), "secrets_kms_key_arn must be a KMS key ARN"),

@@ -46,10 +46,37 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
     assert attributes["routing.http2.enabled"] == "true"
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
 
-    collection = boto3.client("opensearchserverless", **aws).batch_get_collection(names=["sandbox-voice"])[
-        "collectionDetails"
-    ][0]
+    aoss = boto3.client("opensearchserverless", **aws)
+    collection = aoss.batch_get_collection(names=["sandbox-voice"])["collectionDetails"][0]
     assert collection["type"] == "VECTORSEARCH"
+
+    # Private by default: only the stack's own VPC endpoint, in the private subnets, HTTPS from the VPC; no
+    # public access and no Dashboards.
+    endpoint_id = out["collection_vpc_endpoint_id"]
+    policy = aoss.get_security_policy(name="sandbox-voice-net", type="network")["securityPolicyDetail"]["policy"]
+    assert policy == [
+        {
+            "Rules": [{"ResourceType": "collection", "Resource": ["collection/sandbox-voice"]}],
+            "AllowFromPublic": False,
+            "SourceVPCEs": [endpoint_id],
+        }
+    ]
+    assert out["collection_network_policy"] == policy
+    endpoint = aoss.batch_get_vpc_endpoint(ids=[endpoint_id])["vpcEndpointDetails"][0]
+    ec2 = boto3.client("ec2", **aws)
+    private = ec2.describe_subnets(
+        Filters=[
+            {"Name": "vpc-id", "Values": [out["vpc_id"]]},
+            {"Name": "tag-key", "Values": ["kubernetes.io/role/internal-elb"]},
+        ]
+    )["Subnets"]
+    assert (endpoint["status"], endpoint["vpcId"]) == ("ACTIVE", out["vpc_id"])
+    assert sorted(endpoint["subnetIds"]) == sorted(s["SubnetId"] for s in private) and len(private) == 2
+    [group] = endpoint["securityGroupIds"]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    assert [(r["IpProtocol"], r["FromPort"], r["ToPort"], r["CidrIpv4"]) for r in rules if not r["IsEgress"]] == [
+        ("tcp", 443, 443, "10.40.0.0/16")
+    ]
 
     trust = boto3.client("iam", **aws).get_role(RoleName="sandbox-voice-agent")["Role"]["AssumeRolePolicyDocument"]
     issuer = out["oidc_issuer_url"].removeprefix("https://")
@@ -139,6 +166,10 @@ BAD_INPUTS = [
     ({"node_group": {"min_size": 4}}, "1 <= min_size <= desired_size <= max_size"),
     ({"node_group": {"max_size": 500, "desired_size": 3}}, "max_size above 100 is refused"),
     ({"secrets_kms_key_arn": "alias/eks"}, "secrets_kms_key_arn must be a KMS key ARN"),
+    (
+        {"vector_store": {"private_endpoint": False, "standby_replicas": False}},
+        "with private_endpoint = false, set public = true or name vpc_endpoint_ids",
+    ),
 ]
 
 
@@ -189,6 +220,29 @@ def test_plan_sets_the_upgrade_policy_and_every_role_s_permissions_boundary(init
     for resource in irsa["resources"]:
         assert "depends_on" not in resource, resource["address"]
     assert "vpc_id" not in plan["configuration"]["root_module"]["module_calls"]["eks"]["module"]["variables"]
+
+
+def test_public_access_and_dashboards_only_when_asked(initialized):
+    """Asked for, the network policy opens the collection and its Dashboards to any network (the default, private
+    and without Dashboards, is what the apply above checks)."""
+    variables = {**SANDBOX_VARS, "vector_store": {"standby_replicas": False, "public": True, "dashboards": True}}
+    (initialized.workdir / "open.tfvars.json").write_text(json.dumps(variables))
+    initialized.run("plan", "-input=false", "-var-file=open.tfvars.json", "-out=open.tfplan")
+    plan = json.loads(initialized.run("show", "-json", "open.tfplan").stdout)
+    [policy] = [
+        json.loads(change["change"]["after"]["policy"])
+        for change in plan["resource_changes"]
+        if change["address"] == "module.vector_store.aws_opensearchserverless_security_policy.network"
+    ]
+    assert policy == [
+        {
+            "Rules": [
+                {"ResourceType": "collection", "Resource": ["collection/sandbox-voice"]},
+                {"ResourceType": "dashboard", "Resource": ["collection/sandbox-voice"]},
+            ],
+            "AllowFromPublic": True,
+        }
+    ]
 
 
 @pytest.mark.security

@@ -22,3 +22,18 @@ output "collection_type" {
   description = "Type of the collection (VECTORSEARCH)."
   value       = aws_opensearchserverless_collection.this.type
 }
+
+output "vpc_endpoint_id" {
+  description = "ID of the OpenSearch Serverless VPC endpoint the module created (null when vpc_endpoint is null)."
+  value       = one(aws_opensearchserverless_vpc_endpoint.this[*].id)
+}
+
+output "vpc_endpoint_security_group_id" {
+  description = "ID of the VPC endpoint's security group (null when vpc_endpoint is null)."
+  value       = one(aws_security_group.vpc_endpoint[*].id)
+}
+
+output "network_policy" {
+  description = "The network policy as applied: who reaches the collection and its Dashboards."
+  value       = jsondecode(aws_opensearchserverless_security_policy.network.policy)
+}

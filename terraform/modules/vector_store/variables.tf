@@ -39,19 +39,46 @@ variable "kms_key_arn" {
 variable "network_access" {
   type = object({
     public           = optional(bool, false)
+    dashboards       = optional(bool, false)
     vpc_endpoint_ids = optional(list(string), [])
   })
-  description = "Who reaches the collection: the public internet (still IAM-authenticated) and/or OpenSearch Serverless VPC endpoints."
+  description = "Who reaches the collection: by default only through the VPC endpoint of var.vpc_endpoint and the OpenSearch Serverless VPC endpoints vpc_endpoint_ids; public = true opens it to any network instead (still IAM-authenticated). dashboards = true also opens the OpenSearch Dashboards endpoint, with the same access."
   default     = {}
 
   validation {
-    condition     = var.network_access.public || length(var.network_access.vpc_endpoint_ids) > 0
-    error_message = "network_access must allow public access or name at least one VPC endpoint; otherwise nothing can reach the collection."
+    condition     = var.network_access.public || var.vpc_endpoint != null || length(var.network_access.vpc_endpoint_ids) > 0
+    error_message = "network_access must allow public access, or the collection needs a VPC endpoint (vpc_endpoint or network_access.vpc_endpoint_ids); otherwise nothing can reach it."
   }
 
   validation {
     condition     = alltrue([for id in var.network_access.vpc_endpoint_ids : can(regex("^vpce-[0-9a-z]+$", id))])
     error_message = "network_access.vpc_endpoint_ids must be OpenSearch Serverless VPC endpoint ids (vpce-...)."
+  }
+}
+
+variable "vpc_endpoint" {
+  type = object({
+    name          = string
+    vpc_id        = string
+    subnet_ids    = list(string)
+    ingress_cidrs = list(string)
+  })
+  description = "Create an OpenSearch Serverless VPC endpoint (and its security group, both named name) in subnet_ids, reachable on HTTPS (443) from ingress_cidrs, and allow the collection from it. null creates none."
+  default     = null
+
+  validation {
+    condition     = var.vpc_endpoint == null || can(regex("^[a-z][a-z0-9-]{2,31}$", var.vpc_endpoint.name))
+    error_message = "vpc_endpoint.name must be 3-32 characters: lowercase letters, digits and hyphens, starting with a letter (OpenSearch Serverless VPC endpoint names)."
+  }
+
+  validation {
+    condition     = var.vpc_endpoint == null || (length(var.vpc_endpoint.subnet_ids) >= 1 && length(var.vpc_endpoint.subnet_ids) <= 6)
+    error_message = "vpc_endpoint.subnet_ids must name 1 to 6 subnets."
+  }
+
+  validation {
+    condition     = var.vpc_endpoint == null || (length(var.vpc_endpoint.ingress_cidrs) > 0 && alltrue([for c in var.vpc_endpoint.ingress_cidrs : can(cidrhost(c, 0))]))
+    error_message = "vpc_endpoint.ingress_cidrs must list IPv4 CIDR blocks."
   }
 }
 

@@ -62,8 +62,18 @@ module "vector_store" {
   kms_key_arn      = var.vector_store.kms_key_arn
   network_access = {
     public           = var.vector_store.public
+    dashboards       = var.vector_store.dashboards
     vpc_endpoint_ids = var.vector_store.vpc_endpoint_ids
   }
+  # In the private subnets, HTTPS from the whole VPC (the nodes and, with the
+  # VPC CNI, the pods). "<customer>-voice-aoss" fits the 32 characters of an
+  # endpoint name, whatever collection_name is.
+  vpc_endpoint = var.vector_store.private_endpoint ? {
+    name          = "${local.name}-aoss"
+    vpc_id        = module.network.vpc_id
+    subnet_ids    = module.network.private_subnet_ids
+    ingress_cidrs = [var.vpc_cidr]
+  } : null
   principal_arns = [module.irsa.role_arn]
 }
 

@@ -97,3 +97,13 @@ output "collection_endpoint" {
   description = "Endpoint of the OpenSearch Serverless collection."
   value       = module.vector_store.collection_endpoint
 }
+
+output "collection_vpc_endpoint_id" {
+  description = "ID of the OpenSearch Serverless VPC endpoint the stack created for the collection (null with vector_store.private_endpoint = false)."
+  value       = module.vector_store.vpc_endpoint_id
+}
+
+output "collection_network_policy" {
+  description = "The collection's network policy as applied: who reaches the collection and its Dashboards."
+  value       = module.vector_store.network_policy
+}

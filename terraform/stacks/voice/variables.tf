@@ -241,10 +241,12 @@ variable "vector_store" {
     collection_type  = optional(string, "VECTORSEARCH")
     standby_replicas = optional(bool, true)
     kms_key_arn      = optional(string)
-    public           = optional(bool, true)
+    private_endpoint = optional(bool, true)
+    public           = optional(bool, false)
+    dashboards       = optional(bool, false)
     vpc_endpoint_ids = optional(list(string), [])
   })
-  description = "OpenSearch Serverless settings."
+  description = "OpenSearch Serverless settings. The collection is private by default: reachable only through an OpenSearch Serverless VPC endpoint the stack creates in its private subnets (HTTPS from the VPC; private_endpoint = false creates none) and through vpc_endpoint_ids. public = true opens it to any network instead (still IAM-authenticated); dashboards = true also opens the OpenSearch Dashboards endpoint, with the same access."
   default     = {}
 
   # The user-facing rules of modules/vector_store, repeated for the inputs check.
@@ -259,8 +261,8 @@ variable "vector_store" {
   }
 
   validation {
-    condition     = var.vector_store.public || length(var.vector_store.vpc_endpoint_ids) > 0
-    error_message = "vector_store must allow public access or name at least one VPC endpoint; otherwise nothing can reach the collection."
+    condition     = var.vector_store.public || var.vector_store.private_endpoint || length(var.vector_store.vpc_endpoint_ids) > 0
+    error_message = "vector_store: with private_endpoint = false, set public = true or name vpc_endpoint_ids; otherwise nothing can reach the collection."
   }
 
   validation {

@@ -5,15 +5,15 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.70"
+      version = ">= 6.0, < 7.0"
     }
     time = {
       source  = "hashicorp/time"
-      version = ">= 0.9"
+      version = ">= 0.9, < 1.0"
     }
     vault = {
       source  = "hashicorp/vault"
-      version = ">= 5.6"
+      version = ">= 5.6, < 6.0"
     }
   }
 
