@@ -314,3 +314,181 @@ def elbv2_active_at_once():
         self.activate()
 
     elbv2_models.FakeLoadBalancer.__init__ = init
+
+
+# --- EKS: a cluster has no cluster security group. EKS creates one per
+# cluster (eks-cluster-sg-<name>-<number>, all traffic from itself, tagged
+# kubernetes.io/cluster/<name>=owned), names it in
+# resourcesVpcConfig.clusterSecurityGroupId, puts it on managed nodes, and
+# deletes it with the cluster. Without it, a rule that admits the load
+# balancer to the nodes has no group to go on.
+
+
+def _ec2_of(arn: str):
+    from moto.ec2.models import ec2_backends
+
+    _, _, _, region, account, _ = arn.split(":", 5)
+    return ec2_backends[account][region]
+
+
+@fix
+def eks_cluster_security_group():
+    from moto.eks import models as eks_models
+
+    original_init = eks_models.Cluster.__init__
+    original_delete = eks_models.EKSBackend.delete_cluster
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        ec2 = _ec2_of(self.arn)
+        subnet_ids = (self.resources_vpc_config or {}).get("subnetIds") or []
+        subnets = [s for s in ec2.describe_subnets(filters={"subnet-id": subnet_ids})] if subnet_ids else []
+        if not subnets:
+            return  # EKS refuses unknown subnets; this gap only adds the group to a cluster in a real VPC
+        group = ec2.create_security_group(
+            name=f"eks-cluster-sg-{self.name}-{mock_random.randint(1000000000, 9999999999)}",
+            description="EKS created security group applied to ENI that is attached to EKS Control Plane master "
+            "nodes, as well as any managed workloads.",
+            vpc_id=subnets[0].vpc_id,
+            tags={
+                "Name": f"eks-cluster-sg-{self.name}",
+                "aws:eks:cluster-name": self.name,
+                f"kubernetes.io/cluster/{self.name}": "owned",
+            },
+        )
+        ec2.authorize_security_group_ingress(
+            group.id, "-1", None, None, [], source_groups=[{"GroupId": group.id, "UserId": group.owner_id}]
+        )
+        self.resources_vpc_config = {
+            **self.resources_vpc_config,
+            "clusterSecurityGroupId": group.id,
+            "vpcId": subnets[0].vpc_id,
+        }
+
+    def delete_cluster(self, name):
+        cluster = original_delete(self, name)
+        group_id = (cluster.resources_vpc_config or {}).get("clusterSecurityGroupId")
+        if group_id:
+            _ec2_of(cluster.arn).delete_security_group(group_id=group_id)
+        return cluster
+
+    eks_models.Cluster.__init__ = init
+    eks_models.EKSBackend.delete_cluster = delete_cluster
+
+
+# --- EKS: a managed node group names an Auto Scaling group
+# (resources.autoScalingGroups) that does not exist, so nothing can attach a
+# target group to it. EKS creates that group (eks-<nodegroup>-<uuid>) from a
+# launch template of its own, sized by the node group's scalingConfig, its
+# nodes carrying the cluster security group; it resizes it with the node
+# group and deletes it (and its nodes) with the node group.
+
+
+def _autoscaling_of(arn: str):
+    from moto.autoscaling.models import autoscaling_backends
+
+    _, _, _, region, account, _ = arn.split(":", 5)
+    return autoscaling_backends[account][region]
+
+
+@fix
+def eks_nodegroup_auto_scaling_group():
+    from moto.eks import models as eks_models
+
+    backend = eks_models.EKSBackend
+    original_create, original_update, original_delete = (
+        backend.create_nodegroup,
+        backend.update_nodegroup_config,
+        backend.delete_nodegroup,
+    )
+
+    def create_nodegroup(self, *args, **kwargs):
+        group = original_create(self, *args, **kwargs)
+        cluster = self.clusters[group.cluster_name]
+        ec2, autoscaling = _ec2_of(group.arn), _autoscaling_of(group.arn)
+        security_group = (cluster.resources_vpc_config or {}).get("clusterSecurityGroupId")
+        if not security_group:
+            return group  # a cluster outside a real VPC (see eks_cluster_security_group)
+        name = f"eks-{group.nodegroup_name}-{group.uuid}"
+        template = ec2.create_launch_template(
+            name=f"eks-{group.uuid}",
+            description="",
+            template_data={
+                "ImageId": next(iter(ec2.amis)),
+                "InstanceType": (group.instance_types or ["t3.medium"])[0],
+                "SecurityGroupIds": [security_group],
+            },
+            tag_spec={},
+        )
+        scaling = group.scaling_config
+        autoscaling.create_auto_scaling_group(
+            name=name,
+            availability_zones=[],
+            desired_capacity=scaling.get("desiredSize"),
+            max_size=scaling.get("maxSize"),
+            min_size=scaling.get("minSize"),
+            launch_config_name=None,
+            launch_template={"LaunchTemplateId": template.id, "Version": "1"},
+            vpc_zone_identifier=",".join(group.subnets),
+            default_cooldown=None,
+            health_check_period=None,
+            health_check_type="EC2",
+            load_balancers=[],
+            target_group_arns=[],
+            placement_group=None,
+            termination_policies=[],
+            tags=[
+                {
+                    "ResourceId": name,
+                    "ResourceType": "auto-scaling-group",
+                    "Key": key,
+                    "Value": value,
+                    "PropagateAtLaunch": True,
+                }
+                for key, value in {
+                    "eks:cluster-name": group.cluster_name,
+                    "eks:nodegroup-name": group.nodegroup_name,
+                    f"kubernetes.io/cluster/{group.cluster_name}": "owned",
+                }.items()
+            ],
+        )
+        group.resources = {**group.resources, "autoScalingGroups": [{"name": name}]}
+        group.voicestack_launch_template = template.id
+        return group
+
+    def update_nodegroup_config(self, cluster_name, nodegroup_name, *args, **kwargs):
+        result = original_update(self, cluster_name, nodegroup_name, *args, **kwargs)
+        group = self.clusters[cluster_name].nodegroups[nodegroup_name]
+        autoscaling = _autoscaling_of(group.arn)
+        for each in group.resources.get("autoScalingGroups") or []:
+            if each["name"] in autoscaling.autoscaling_groups:
+                scaling = group.scaling_config
+                autoscaling.update_auto_scaling_group(
+                    name=each["name"],
+                    availability_zones=[],
+                    desired_capacity=scaling.get("desiredSize"),
+                    max_size=scaling.get("maxSize"),
+                    min_size=scaling.get("minSize"),
+                    launch_config_name=None,
+                    launch_template={},
+                    vpc_zone_identifier=None,
+                    health_check_period=None,
+                    health_check_type=None,
+                    new_instances_protected_from_scale_in=None,
+                )
+        return result
+
+    def delete_nodegroup(self, cluster_name, nodegroup_name):
+        group = original_delete(self, cluster_name, nodegroup_name)
+        autoscaling = _autoscaling_of(group.arn)
+        for each in group.resources.get("autoScalingGroups") or []:
+            if each["name"] in autoscaling.autoscaling_groups:
+                autoscaling.delete_auto_scaling_group(each["name"])
+        template = getattr(group, "voicestack_launch_template", None)
+        if template:
+            _ec2_of(group.arn).delete_launch_template(None, template)
+        return group
+
+    backend.create_nodegroup = create_nodegroup
+    backend.update_nodegroup_config = update_nodegroup_config
+    backend.delete_nodegroup = delete_nodegroup

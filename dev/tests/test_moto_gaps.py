@@ -165,3 +165,74 @@ def test_a_tls_only_bucket_policy_does_not_deny_everything():
         s3.put_bucket_policy(Bucket="state", Policy=json.dumps(policy))
         with pytest.raises(ClientError, match="Forbidden"):
             s3.delete_object(Bucket="state", Key="k")
+
+
+@pytest.fixture
+def vpc_subnets():
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"][
+                "SubnetId"
+            ]
+            for i, z in enumerate("ab")
+        ]
+        yield ec2, vpc, subnets
+
+
+def test_a_cluster_has_its_own_security_group_until_deleted(vpc_subnets):
+    ec2, vpc, subnets = vpc_subnets
+    client = boto3.client("eks", region_name="us-east-1")
+    created = client.create_cluster(
+        name="one", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": subnets}
+    )["cluster"]
+    group_id = created["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    assert client.describe_cluster(name="one")["cluster"]["resourcesVpcConfig"]["clusterSecurityGroupId"] == group_id
+    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    assert group["VpcId"] == vpc
+    assert group["GroupName"].startswith("eks-cluster-sg-one-")
+    assert {"Key": "kubernetes.io/cluster/one", "Value": "owned"} in group["Tags"]
+    # All traffic from itself, nothing else.
+    assert [(p["IpProtocol"], [g["GroupId"] for g in p["UserIdGroupPairs"]]) for p in group["IpPermissions"]] == [
+        ("-1", [group_id])
+    ]
+    client.delete_cluster(name="one")
+    with pytest.raises(ClientError, match=r"InvalidGroup\.NotFound"):
+        ec2.describe_security_groups(GroupIds=[group_id])
+
+
+def test_a_managed_node_group_has_its_auto_scaling_group(vpc_subnets):
+    ec2, _, subnets = vpc_subnets
+    client = boto3.client("eks", region_name="us-east-1")
+    autoscaling = boto3.client("autoscaling", region_name="us-east-1")
+    group_id = client.create_cluster(
+        name="one", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": subnets}
+    )["cluster"]["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    nodegroup = client.create_nodegroup(
+        clusterName="one",
+        nodegroupName="default",
+        subnets=subnets,
+        nodeRole="arn:aws:iam::123456789012:role/node",
+        scalingConfig={"minSize": 1, "desiredSize": 2, "maxSize": 4},
+    )["nodegroup"]
+    name = nodegroup["resources"]["autoScalingGroups"][0]["name"]
+    assert name.startswith("eks-default-")
+    asg = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+    assert (asg["MinSize"], asg["DesiredCapacity"], asg["MaxSize"]) == (1, 2, 4)
+    assert set(asg["VPCZoneIdentifier"].split(",")) == set(subnets)
+    assert {"eks:cluster-name", "eks:nodegroup-name"} <= {t["Key"] for t in asg["Tags"]}
+    # Its nodes carry the cluster security group.
+    instances = [i["InstanceId"] for i in asg["Instances"]]
+    assert len(instances) == 2
+    reservations = ec2.describe_instances(InstanceIds=instances)["Reservations"]
+    assert {g["GroupId"] for r in reservations for i in r["Instances"] for g in i["SecurityGroups"]} == {group_id}
+
+    client.update_nodegroup_config(
+        clusterName="one", nodegroupName="default", scalingConfig={"minSize": 1, "desiredSize": 3, "maxSize": 5}
+    )
+    asg = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+    assert (asg["DesiredCapacity"], asg["MaxSize"]) == (3, 5)
+
+    client.delete_nodegroup(clusterName="one", nodegroupName="default")
+    assert autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"] == []
