@@ -492,3 +492,48 @@ def eks_nodegroup_auto_scaling_group():
     backend.create_nodegroup = create_nodegroup
     backend.update_nodegroup_config = update_nodegroup_config
     backend.delete_nodegroup = delete_nodegroup
+
+
+# --- ELBv2: a target group's deregistration delay of 3600 s is refused
+# ("must be between '0-3600' inclusive"): moto checks range(0, 3600), which
+# leaves out the 3600 AWS allows. The value is checked as AWS does, 0-3600
+# inclusive, with moto's (AWS's) wording.
+
+DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds"
+MAX_DEREGISTRATION_DELAY = 3600  # seconds, ELBv2 API reference (TargetGroupAttribute)
+
+
+@fix
+def elbv2_deregistration_delay_up_to_3600():
+    from moto.elbv2 import models as elbv2_models
+    from moto.elbv2.exceptions import ValidationError as ELBValidationError
+
+    original = elbv2_models.ELBv2Backend.modify_target_group_attributes
+
+    def modify_target_group_attributes(self, target_group_arn, attributes):
+        delay = attributes.get(DEREGISTRATION_DELAY)
+        if delay is None or str(delay) == "":
+            return original(self, target_group_arn, attributes)
+        if not 0 <= int(delay) <= MAX_DEREGISTRATION_DELAY:
+            raise ELBValidationError(f"'{DEREGISTRATION_DELAY}' value '{delay}' must be between '0-3600' inclusive")
+        # moto's own check, with a value it accepts; then the value asked for.
+        result = original(self, target_group_arn, {**attributes, DEREGISTRATION_DELAY: "0"})
+        self.target_groups[target_group_arn].attributes[DEREGISTRATION_DELAY] = delay
+        return result
+
+    elbv2_models.ELBv2Backend.modify_target_group_attributes = modify_target_group_attributes
+
+
+# --- EC2: DescribeSecurityGroupRules drops the description of a rule whose
+# source is another security group (moto reads it from the CIDR range only),
+# so Terraform sees such a rule's description as drift on every plan.
+
+
+@fix
+def ec2_group_rule_keeps_its_description():
+    from moto.ec2.models import security_groups as sg_models
+
+    def description(self):
+        return self.ip_range.get("Description") or self.source_group.get("Description")
+
+    sg_models.SecurityGroupRule.description = property(description)

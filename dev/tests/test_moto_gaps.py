@@ -236,3 +236,39 @@ def test_a_managed_node_group_has_its_auto_scaling_group(vpc_subnets):
 
     client.delete_nodegroup(clusterName="one", nodegroupName="default")
     assert autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"] == []
+
+
+@pytest.mark.parametrize(("delay", "accepted"), [("0", True), ("3600", True), ("3601", False), ("-1", False)])
+def test_a_target_group_takes_a_deregistration_delay_up_to_3600(vpc_subnets, delay, accepted):
+    _, vpc, _ = vpc_subnets
+    elbv2 = boto3.client("elbv2", region_name="us-east-1")
+    arn = elbv2.create_target_group(Name="nodes", Protocol="HTTP", Port=30080, VpcId=vpc, TargetType="instance")[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+    change = [{"Key": "deregistration_delay.timeout_seconds", "Value": delay}]
+    if not accepted:
+        with pytest.raises(ClientError, match="must be between '0-3600' inclusive"):
+            elbv2.modify_target_group_attributes(TargetGroupArn=arn, Attributes=change)
+        return
+    elbv2.modify_target_group_attributes(TargetGroupArn=arn, Attributes=change)
+    attributes = elbv2.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
+    assert {"Key": "deregistration_delay.timeout_seconds", "Value": delay} in attributes
+
+
+def test_a_rule_from_another_group_keeps_its_description(vpc_subnets):
+    ec2, vpc, _ = vpc_subnets
+    nodes = ec2.create_security_group(GroupName="nodes", Description="nodes", VpcId=vpc)["GroupId"]
+    alb = ec2.create_security_group(GroupName="alb", Description="alb", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=nodes,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 30080,
+                "ToPort": 30080,
+                "UserIdGroupPairs": [{"GroupId": alb, "Description": "From the load balancer"}],
+            }
+        ],
+    )
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [nodes]}])["SecurityGroupRules"]
+    assert [r["Description"] for r in rules if not r["IsEgress"]] == ["From the load balancer"]

@@ -34,6 +34,8 @@ module "eks" {
   public_access_cidrs = var.cluster_public_access_cidrs
   secrets_kms_key_arn = var.secrets_kms_key_arn
   node_group          = var.node_group
+
+  node_group_target_group_arns = [module.alb.target_group_arn]
 }
 
 module "irsa" {
@@ -73,9 +75,13 @@ module "alb" {
   idle_timeout        = var.alb.idle_timeout
   deletion_protection = var.alb.deletion_protection
   ingress_cidrs       = var.alb.ingress_cidrs
-  target_port         = var.alb.target_port
   health_check_path   = var.alb.health_check_path
-  access_logs         = var.alb.access_logs_bucket == null ? null : { bucket = var.alb.access_logs_bucket }
+  # The nodes are the targets: the agent's Service listens on this node port
+  # on every node and leads to the pods' var.alb.target_port.
+  target_port              = var.alb.node_port
+  target_security_group_id = module.eks.cluster_security_group_id
+  deregistration_delay     = var.alb.deregistration_delay
+  access_logs              = var.alb.access_logs_bucket == null ? null : { bucket = var.alb.access_logs_bucket }
   listener = {
     certificate_arn = var.alb.certificate_arn
     allow_http_only = var.alb.allow_http_only
