@@ -4,7 +4,7 @@
 
 DOCUMENTATION = r"""
 module: stack_info
-short_description: Read a deployed voice stack's load balancer, its path to the nodes, vector store and agent role at once
+short_description: Read a deployed voice stack's load balancer and its path to the nodes, vector store and agent role
 version_added: 0.2.0
 description:
   - Reads, in one module run, what role verify checks in AWS. It replaces three info modules
