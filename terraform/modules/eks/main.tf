@@ -111,13 +111,3 @@ resource "aws_eks_node_group" "this" {
 
   depends_on = [aws_iam_role_policy_attachment.node]
 }
-
-# Load balancer target groups whose targets are the nodes: attached to the
-# node group's Auto Scaling group, which registers every node it launches and
-# deregisters (draining for the group's deregistration delay) every node it
-# terminates. A managed node group has exactly one Auto Scaling group.
-resource "aws_autoscaling_attachment" "node_group" {
-  count                  = length(var.node_group_target_group_arns)
-  autoscaling_group_name = aws_eks_node_group.this.resources[0].autoscaling_groups[0].name
-  lb_target_group_arn    = var.node_group_target_group_arns[count.index]
-}

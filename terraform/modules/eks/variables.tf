@@ -146,9 +146,3 @@ variable "tags" {
   description = "Tags added to every resource."
   default     = {}
 }
-
-variable "node_group_target_group_arns" {
-  type        = list(string)
-  description = "Load balancer target groups (target type instance) the managed node group's nodes register in."
-  default     = []
-}

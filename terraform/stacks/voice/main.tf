@@ -34,8 +34,6 @@ module "eks" {
   public_access_cidrs = var.cluster_public_access_cidrs
   secrets_kms_key_arn = var.secrets_kms_key_arn
   node_group          = var.node_group
-
-  node_group_target_group_arns = [module.alb.target_group_arn]
 }
 
 module "irsa" {
@@ -86,4 +84,14 @@ module "alb" {
     certificate_arn = var.alb.certificate_arn
     allow_http_only = var.alb.allow_http_only
   }
+}
+
+# The load balancer's targets are the nodes: its target group is attached to
+# the managed node group's Auto Scaling group, which registers every node it
+# launches and deregisters (draining for alb.deregistration_delay) every node
+# it terminates. A managed node group has exactly one Auto Scaling group.
+resource "aws_autoscaling_attachment" "agent_nodes" {
+  #checkov:skip=CKV2_AWS_15:The Auto Scaling group is the EKS managed node group's; EKS owns its health checks, and ELB health checks there would replace nodes whenever the agent is unhealthy.
+  autoscaling_group_name = module.eks.node_group_autoscaling_group_name
+  lb_target_group_arn    = module.alb.target_group_arn
 }
