@@ -139,6 +139,10 @@ build_provider() {
       go_build "terraform-provider-$type" "$bin" -ldflags "-s -w $ldflags" .
     )
     printf '%s\n' "$stamp" >"$stamp_file"
+    # A rebuilt package has another hash: a copy of the old one in the
+    # terraform_stack role's default plugin cache would be linked into new work
+    # folders and refused against their lock files.
+    rm -rf "$HOME"/.cache/voicestack/plugin-cache/*/hashicorp/"$type"/"$version"
     report "provider-$type" "$version" "$bin" built
   fi
   # The same files serve configurations written for Terraform's registry.
