@@ -26,7 +26,14 @@ def fix(func):
     return func
 
 
+_APPLIED = []
+
+
 def apply() -> None:
+    """Apply every fix once per process (several test modules import and apply them)."""
+    if _APPLIED:
+        return
+    _APPLIED.append(True)
     for each in FIXES:
         each()
 
