@@ -26,7 +26,14 @@ def fix(func):
     return func
 
 
+_APPLIED = []
+
+
 def apply() -> None:
+    """Apply every fix once per process (several test modules import and apply them)."""
+    if _APPLIED:
+        return
+    _APPLIED.append(True)
     for each in FIXES:
         each()
 
@@ -570,3 +577,224 @@ def eks_upgrade_policy():
     response_cls = eks_responses.EKSResponse
     response_cls.create_cluster = keeping(response_cls.create_cluster)
     response_cls.update_cluster_config = keeping(response_cls.update_cluster_config)
+# --- EKS: a cluster has no cluster security group. EKS creates one per
+# cluster (eks-cluster-sg-<name>-<number>, all traffic from itself, tagged
+# kubernetes.io/cluster/<name>=owned), names it in
+# resourcesVpcConfig.clusterSecurityGroupId, puts it on managed nodes, and
+# deletes it with the cluster. Without it, a rule that admits the load
+# balancer to the nodes has no group to go on.
+
+
+def _ec2_of(arn: str):
+    from moto.ec2.models import ec2_backends
+
+    _, _, _, region, account, _ = arn.split(":", 5)
+    return ec2_backends[account][region]
+
+
+@fix
+def eks_cluster_security_group():
+    from moto.eks import models as eks_models
+
+    original_init = eks_models.Cluster.__init__
+    original_delete = eks_models.EKSBackend.delete_cluster
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        ec2 = _ec2_of(self.arn)
+        subnet_ids = (self.resources_vpc_config or {}).get("subnetIds") or []
+        subnets = [s for s in ec2.describe_subnets(filters={"subnet-id": subnet_ids})] if subnet_ids else []
+        if not subnets:
+            return  # EKS refuses unknown subnets; this gap only adds the group to a cluster in a real VPC
+        group = ec2.create_security_group(
+            name=f"eks-cluster-sg-{self.name}-{mock_random.randint(1000000000, 9999999999)}",
+            description="EKS created security group applied to ENI that is attached to EKS Control Plane master "
+            "nodes, as well as any managed workloads.",
+            vpc_id=subnets[0].vpc_id,
+            tags={
+                "Name": f"eks-cluster-sg-{self.name}",
+                "aws:eks:cluster-name": self.name,
+                f"kubernetes.io/cluster/{self.name}": "owned",
+            },
+        )
+        ec2.authorize_security_group_ingress(
+            group.id, "-1", None, None, [], source_groups=[{"GroupId": group.id, "UserId": group.owner_id}]
+        )
+        self.resources_vpc_config = {
+            **self.resources_vpc_config,
+            "clusterSecurityGroupId": group.id,
+            "vpcId": subnets[0].vpc_id,
+        }
+
+    def delete_cluster(self, name):
+        cluster = original_delete(self, name)
+        group_id = (cluster.resources_vpc_config or {}).get("clusterSecurityGroupId")
+        if group_id:
+            _ec2_of(cluster.arn).delete_security_group(group_id=group_id)
+        return cluster
+
+    eks_models.Cluster.__init__ = init
+    eks_models.EKSBackend.delete_cluster = delete_cluster
+
+
+# --- EKS: a managed node group names an Auto Scaling group
+# (resources.autoScalingGroups) that does not exist, so nothing can attach a
+# target group to it. EKS creates that group (eks-<nodegroup>-<uuid>) from a
+# launch template of its own, sized by the node group's scalingConfig, its
+# nodes carrying the cluster security group; it resizes it with the node
+# group and deletes it (and its nodes) with the node group.
+
+
+def _autoscaling_of(arn: str):
+    from moto.autoscaling.models import autoscaling_backends
+
+    _, _, _, region, account, _ = arn.split(":", 5)
+    return autoscaling_backends[account][region]
+
+
+@fix
+def eks_nodegroup_auto_scaling_group():
+    from moto.eks import models as eks_models
+
+    backend = eks_models.EKSBackend
+    original_create, original_update, original_delete = (
+        backend.create_nodegroup,
+        backend.update_nodegroup_config,
+        backend.delete_nodegroup,
+    )
+
+    def create_nodegroup(self, *args, **kwargs):
+        group = original_create(self, *args, **kwargs)
+        cluster = self.clusters[group.cluster_name]
+        ec2, autoscaling = _ec2_of(group.arn), _autoscaling_of(group.arn)
+        security_group = (cluster.resources_vpc_config or {}).get("clusterSecurityGroupId")
+        if not security_group:
+            return group  # a cluster outside a real VPC (see eks_cluster_security_group)
+        name = f"eks-{group.nodegroup_name}-{group.uuid}"
+        template = ec2.create_launch_template(
+            name=f"eks-{group.uuid}",
+            description="",
+            template_data={
+                "ImageId": next(iter(ec2.amis)),
+                "InstanceType": (group.instance_types or ["t3.medium"])[0],
+                "SecurityGroupIds": [security_group],
+            },
+            tag_spec={},
+        )
+        scaling = group.scaling_config
+        autoscaling.create_auto_scaling_group(
+            name=name,
+            availability_zones=[],
+            desired_capacity=scaling.get("desiredSize"),
+            max_size=scaling.get("maxSize"),
+            min_size=scaling.get("minSize"),
+            launch_config_name=None,
+            launch_template={"LaunchTemplateId": template.id, "Version": "1"},
+            vpc_zone_identifier=",".join(group.subnets),
+            default_cooldown=None,
+            health_check_period=None,
+            health_check_type="EC2",
+            load_balancers=[],
+            target_group_arns=[],
+            placement_group=None,
+            termination_policies=[],
+            tags=[
+                {
+                    "ResourceId": name,
+                    "ResourceType": "auto-scaling-group",
+                    "Key": key,
+                    "Value": value,
+                    "PropagateAtLaunch": True,
+                }
+                for key, value in {
+                    "eks:cluster-name": group.cluster_name,
+                    "eks:nodegroup-name": group.nodegroup_name,
+                    f"kubernetes.io/cluster/{group.cluster_name}": "owned",
+                }.items()
+            ],
+        )
+        group.resources = {**group.resources, "autoScalingGroups": [{"name": name}]}
+        group.voicestack_launch_template = template.id
+        return group
+
+    def update_nodegroup_config(self, cluster_name, nodegroup_name, *args, **kwargs):
+        result = original_update(self, cluster_name, nodegroup_name, *args, **kwargs)
+        group = self.clusters[cluster_name].nodegroups[nodegroup_name]
+        autoscaling = _autoscaling_of(group.arn)
+        for each in group.resources.get("autoScalingGroups") or []:
+            if each["name"] in autoscaling.autoscaling_groups:
+                scaling = group.scaling_config
+                autoscaling.update_auto_scaling_group(
+                    name=each["name"],
+                    availability_zones=[],
+                    desired_capacity=scaling.get("desiredSize"),
+                    max_size=scaling.get("maxSize"),
+                    min_size=scaling.get("minSize"),
+                    launch_config_name=None,
+                    launch_template={},
+                    vpc_zone_identifier=None,
+                    health_check_period=None,
+                    health_check_type=None,
+                    new_instances_protected_from_scale_in=None,
+                )
+        return result
+
+    def delete_nodegroup(self, cluster_name, nodegroup_name):
+        group = original_delete(self, cluster_name, nodegroup_name)
+        autoscaling = _autoscaling_of(group.arn)
+        for each in group.resources.get("autoScalingGroups") or []:
+            if each["name"] in autoscaling.autoscaling_groups:
+                autoscaling.delete_auto_scaling_group(each["name"])
+        template = getattr(group, "voicestack_launch_template", None)
+        if template:
+            _ec2_of(group.arn).delete_launch_template(None, template)
+        return group
+
+    backend.create_nodegroup = create_nodegroup
+    backend.update_nodegroup_config = update_nodegroup_config
+    backend.delete_nodegroup = delete_nodegroup
+
+
+# --- ELBv2: a target group's deregistration delay of 3600 s is refused
+# ("must be between '0-3600' inclusive"): moto checks range(0, 3600), which
+# leaves out the 3600 AWS allows. The value is checked as AWS does, 0-3600
+# inclusive, with moto's (AWS's) wording.
+
+DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds"
+MAX_DEREGISTRATION_DELAY = 3600  # seconds, ELBv2 API reference (TargetGroupAttribute)
+
+
+@fix
+def elbv2_deregistration_delay_up_to_3600():
+    from moto.elbv2 import models as elbv2_models
+    from moto.elbv2.exceptions import ValidationError as ELBValidationError
+
+    original = elbv2_models.ELBv2Backend.modify_target_group_attributes
+
+    def modify_target_group_attributes(self, target_group_arn, attributes):
+        delay = attributes.get(DEREGISTRATION_DELAY)
+        if delay is None or str(delay) == "":
+            return original(self, target_group_arn, attributes)
+        if not 0 <= int(delay) <= MAX_DEREGISTRATION_DELAY:
+            raise ELBValidationError(f"'{DEREGISTRATION_DELAY}' value '{delay}' must be between '0-3600' inclusive")
+        # moto's own check, with a value it accepts; then the value asked for.
+        result = original(self, target_group_arn, {**attributes, DEREGISTRATION_DELAY: "0"})
+        self.target_groups[target_group_arn].attributes[DEREGISTRATION_DELAY] = delay
+        return result
+
+    elbv2_models.ELBv2Backend.modify_target_group_attributes = modify_target_group_attributes
+
+
+# --- EC2: DescribeSecurityGroupRules drops the description of a rule whose
+# source is another security group (moto reads it from the CIDR range only),
+# so Terraform sees such a rule's description as drift on every plan.
+
+
+@fix
+def ec2_group_rule_keeps_its_description():
+    from moto.ec2.models import security_groups as sg_models
+
+    def description(self):
+        return self.ip_range.get("Description") or self.source_group.get("Description")
+
+    sg_models.SecurityGroupRule.description = property(description)

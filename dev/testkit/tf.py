@@ -18,13 +18,22 @@ import yaml
 
 from dev.settings import ROOT, SANDBOX_INVENTORY
 
-# The sandbox inventory's stack inputs (its Jinja-templated agent block aside).
+# The sandbox inventory's stack inputs, its Jinja-templated ones aside (the
+# agent block, the per-host node port): those take the stack's defaults.
 _GROUP_VARS = yaml.safe_load((SANDBOX_INVENTORY / "group_vars" / "customer_accounts.yml").read_text())
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if not (isinstance(v, str) and "{{" in v)}
+    return value
+
+
 SANDBOX_VARS = {
     "account_id": "123456789012",
     "region": "us-east-1",
     "customer": "sandbox",
-    **{k: v for k, v in _GROUP_VARS["terraform_stack_variables"].items() if k != "agent"},
+    **{k: _plain(v) for k, v in _GROUP_VARS["terraform_stack_variables"].items() if k != "agent"},
 }
 
 

@@ -240,6 +240,8 @@ def test_opensearch_serverless_names_are_3_to_32_characters():
 
 
 def test_load_balancer_names_are_at_most_32_characters():
+@pytest.fixture
+def vpc_subnets():
     with mock_aws():
         ec2 = boto3.client("ec2", region_name="us-east-1")
         vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -283,3 +285,97 @@ def test_a_cluster_keeps_its_upgrade_policy(eks):
     assert eks.describe_cluster(name="standard")["cluster"]["upgradePolicy"] == {"supportType": "STANDARD"}
     eks.update_cluster_config(name="default", upgradePolicy={"supportType": "STANDARD"})
     assert eks.describe_cluster(name="default")["cluster"]["upgradePolicy"] == {"supportType": "STANDARD"}
+        yield ec2, vpc, subnets
+
+
+def test_a_cluster_has_its_own_security_group_until_deleted(vpc_subnets):
+    ec2, vpc, subnets = vpc_subnets
+    client = boto3.client("eks", region_name="us-east-1")
+    created = client.create_cluster(
+        name="one", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": subnets}
+    )["cluster"]
+    group_id = created["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    assert client.describe_cluster(name="one")["cluster"]["resourcesVpcConfig"]["clusterSecurityGroupId"] == group_id
+    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    assert group["VpcId"] == vpc
+    assert group["GroupName"].startswith("eks-cluster-sg-one-")
+    assert {"Key": "kubernetes.io/cluster/one", "Value": "owned"} in group["Tags"]
+    # All traffic from itself, nothing else.
+    assert [(p["IpProtocol"], [g["GroupId"] for g in p["UserIdGroupPairs"]]) for p in group["IpPermissions"]] == [
+        ("-1", [group_id])
+    ]
+    client.delete_cluster(name="one")
+    with pytest.raises(ClientError, match=r"InvalidGroup\.NotFound"):
+        ec2.describe_security_groups(GroupIds=[group_id])
+
+
+def test_a_managed_node_group_has_its_auto_scaling_group(vpc_subnets):
+    ec2, _, subnets = vpc_subnets
+    client = boto3.client("eks", region_name="us-east-1")
+    autoscaling = boto3.client("autoscaling", region_name="us-east-1")
+    group_id = client.create_cluster(
+        name="one", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": subnets}
+    )["cluster"]["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    nodegroup = client.create_nodegroup(
+        clusterName="one",
+        nodegroupName="default",
+        subnets=subnets,
+        nodeRole="arn:aws:iam::123456789012:role/node",
+        scalingConfig={"minSize": 1, "desiredSize": 2, "maxSize": 4},
+    )["nodegroup"]
+    name = nodegroup["resources"]["autoScalingGroups"][0]["name"]
+    assert name.startswith("eks-default-")
+    asg = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+    assert (asg["MinSize"], asg["DesiredCapacity"], asg["MaxSize"]) == (1, 2, 4)
+    assert set(asg["VPCZoneIdentifier"].split(",")) == set(subnets)
+    assert {"eks:cluster-name", "eks:nodegroup-name"} <= {t["Key"] for t in asg["Tags"]}
+    # Its nodes carry the cluster security group.
+    instances = [i["InstanceId"] for i in asg["Instances"]]
+    assert len(instances) == 2
+    reservations = ec2.describe_instances(InstanceIds=instances)["Reservations"]
+    assert {g["GroupId"] for r in reservations for i in r["Instances"] for g in i["SecurityGroups"]} == {group_id}
+
+    client.update_nodegroup_config(
+        clusterName="one", nodegroupName="default", scalingConfig={"minSize": 1, "desiredSize": 3, "maxSize": 5}
+    )
+    asg = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+    assert (asg["DesiredCapacity"], asg["MaxSize"]) == (3, 5)
+
+    client.delete_nodegroup(clusterName="one", nodegroupName="default")
+    assert autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"] == []
+
+
+@pytest.mark.parametrize(("delay", "accepted"), [("0", True), ("3600", True), ("3601", False), ("-1", False)])
+def test_a_target_group_takes_a_deregistration_delay_up_to_3600(vpc_subnets, delay, accepted):
+    _, vpc, _ = vpc_subnets
+    elbv2 = boto3.client("elbv2", region_name="us-east-1")
+    arn = elbv2.create_target_group(Name="nodes", Protocol="HTTP", Port=30080, VpcId=vpc, TargetType="instance")[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+    change = [{"Key": "deregistration_delay.timeout_seconds", "Value": delay}]
+    if not accepted:
+        with pytest.raises(ClientError, match="must be between '0-3600' inclusive"):
+            elbv2.modify_target_group_attributes(TargetGroupArn=arn, Attributes=change)
+        return
+    elbv2.modify_target_group_attributes(TargetGroupArn=arn, Attributes=change)
+    attributes = elbv2.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
+    assert {"Key": "deregistration_delay.timeout_seconds", "Value": delay} in attributes
+
+
+def test_a_rule_from_another_group_keeps_its_description(vpc_subnets):
+    ec2, vpc, _ = vpc_subnets
+    nodes = ec2.create_security_group(GroupName="nodes", Description="nodes", VpcId=vpc)["GroupId"]
+    alb = ec2.create_security_group(GroupName="alb", Description="alb", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=nodes,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 30080,
+                "ToPort": 30080,
+                "UserIdGroupPairs": [{"GroupId": alb, "Description": "From the load balancer"}],
+            }
+        ],
+    )
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [nodes]}])["SecurityGroupRules"]
+    assert [r["Description"] for r in rules if not r["IsEgress"]] == ["From the load balancer"]

@@ -100,3 +100,40 @@ def test_unknown_tool_is_named(tmp_path):
         result.stderr.strip()
         == "tools: unknown tool 'terraform' (known: tofu providers bao-aws-plugin etcd kube-apiserver)"
     )
+
+
+def versions_env(name):
+    for line in (ROOT / "dev" / "tools" / "versions.env").read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.split("=", 1)[1].strip('"')
+    raise KeyError(name)
+
+
+def test_a_cached_aws_provider_built_with_other_services_is_rebuilt(tmp_path):
+    # A stand-in for go: the real one would start a 10-minute provider build.
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "go").write_text(
+        '#!/bin/sh\ncase "$1 $2" in\n  "env GOOS") echo linux ;;\n  "env GOARCH") echo amd64 ;;\n'
+        '  "mod download") echo \'{"Error": "not fetched in this test"}\' ;;\n  *) exit 1 ;;\nesac\n'
+    )
+    (fake / "go").chmod(0o755)
+    mirror = tmp_path / "cache" / "providers" / "registry.opentofu.org" / "hashicorp"
+    for provider, version in (("aws", "AWS"), ("vault", "VAULT"), ("time", "TIME")):
+        release = versions_env(f"{version}_PROVIDER_VERSION")
+        binary = mirror / provider / release / "linux_amd64" / f"terraform-provider-{provider}_v{release}"
+        binary.parent.mkdir(parents=True)
+        binary.write_text("#!/bin/sh\n")
+        binary.chmod(0o755)
+    stamp = tmp_path / "cache" / f"provider-aws-{versions_env('AWS_PROVIDER_VERSION')}.stamp"
+    path = f"{fake}{os.pathsep}{os.environ['PATH']}"
+
+    stamp.write_text(f"services: {versions_env('AWS_PROVIDER_SERVICES')}\n")
+    cached = run_build(tmp_path, "providers", path=path)
+    assert cached.returncode == 0, cached.stderr
+    assert " cached" in cached.stdout.splitlines()[0]
+
+    stamp.write_text("services: acm ec2\n")  # built before the service list changed
+    rebuilt = run_build(tmp_path, "providers", path=path)
+    assert rebuilt.returncode == 1
+    assert "the Go module proxy refused github.com/upbound/terraform-provider-aws" in rebuilt.stderr

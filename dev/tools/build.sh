@@ -116,14 +116,18 @@ tool_tofu() {
 }
 
 # --- Providers, into a filesystem mirror -----------------------------------
-# build_provider TYPE VERSION MODULE MODULE_VERSION [SUM [PREPARE [LDFLAGS]]]
-#   PREPARE runs in the writable source copy before the build.
+# build_provider TYPE VERSION MODULE MODULE_VERSION [SUM [PREPARE [LDFLAGS [STAMP]]]]
+#   PREPARE runs in the writable source copy before the build. STAMP is
+#   what else the build depends on besides the version (the AWS provider's
+#   service list): a cached binary built with another STAMP is rebuilt. It is
+#   kept outside the mirror, whose folders' contents are the package's hash.
 build_provider() {
-  local type=$1 version=$2 module=$3 modver=$4 sum=${5:-} prepare=${6:-} ldflags=${7:-} target dir bin src
+  local type=$1 version=$2 module=$3 modver=$4 sum=${5:-} prepare=${6:-} ldflags=${7:-} stamp=${8:-} target dir bin src
+  local stamp_file=$CACHE/provider-$type-$version.stamp
   target=$(go env GOOS)_$(go env GOARCH)
   dir=$MIRROR/registry.opentofu.org/hashicorp/$type/$version/$target
   bin=$dir/terraform-provider-${type}_v$version
-  if [ -x "$bin" ]; then
+  if [ -x "$bin" ] && [ "$(cat "$stamp_file" 2>/dev/null || true)" = "$stamp" ]; then
     report "provider-$type" "$version" "$bin" cached
   else
     require_go "terraform-provider-$type"
@@ -134,6 +138,11 @@ build_provider() {
       if [ -n "$prepare" ]; then $prepare; fi
       go_build "terraform-provider-$type" "$bin" -ldflags "-s -w $ldflags" .
     )
+    printf '%s\n' "$stamp" >"$stamp_file"
+    # A rebuilt package has another hash: a copy of the old one in the
+    # terraform_stack role's default plugin cache would be linked into new work
+    # folders and refused against their lock files.
+    rm -rf "$HOME"/.cache/voicestack/plugin-cache/*/hashicorp/"$type"/"$version"
     report "provider-$type" "$version" "$bin" built
   fi
   # The same files serve configurations written for Terraform's registry.
@@ -151,7 +160,8 @@ tool_providers() {
   # The fork's hash is pinned in versions.env: the checksum database lacks it.
   GONOSUMDB=$AWS_PROVIDER_MODULE build_provider aws "$AWS_PROVIDER_VERSION" "$AWS_PROVIDER_MODULE" \
     "$AWS_PROVIDER_MODULE_VERSION" "$AWS_PROVIDER_MODULE_SUM" trim_aws_provider \
-    "-X github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=$AWS_PROVIDER_VERSION"
+    "-X github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=$AWS_PROVIDER_VERSION" \
+    "services: $AWS_PROVIDER_SERVICES"
   build_provider vault "$VAULT_PROVIDER_VERSION" "$VAULT_PROVIDER_MODULE" "$VAULT_PROVIDER_MODULE_VERSION"
   build_provider time "$TIME_PROVIDER_VERSION" "$TIME_PROVIDER_MODULE" "$TIME_PROVIDER_MODULE_VERSION"
   # Offline CLI configuration: only for tests, the sandbox and offline

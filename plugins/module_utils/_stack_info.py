@@ -50,7 +50,28 @@ def read_stack(module) -> dict:
             "role_name",
         ),
     )
-    result = {}
+    if params.get("target_security_group_id"):
+        reads += (
+            (
+                "target_security_group_rules",
+                f"the rules of security group {params['target_security_group_id']}",
+                security_group_rules,
+                module.client("ec2", retry_decorator=RETRY),
+                "target_security_group_id",
+            ),
+        )
+    if params.get("autoscaling_group_name"):
+        reads += (
+            (
+                "autoscaling_group",
+                f"Auto Scaling group {params['autoscaling_group_name']}",
+                autoscaling_group,
+                module.client("autoscaling", retry_decorator=RETRY),
+                "autoscaling_group_name",
+            ),
+            ("target_health", f"the targets of {params['target_group_arn']}", target_health, elbv2, "target_group_arn"),
+        )
+    result = {"target_security_group_rules": None, "autoscaling_group": None, "target_health": []}
     for key, what, read, client, option in reads:
         try:
             result[key] = read(client, params[option])
@@ -96,3 +117,30 @@ def role_trust_policy(iam, name: str) -> dict | None:
         return iam.get_role(RoleName=name, aws_retry=True)["Role"]["AssumeRolePolicyDocument"]
     except is_boto3_error_code("NoSuchEntity"):
         return None
+
+
+def security_group_rules(ec2, group_id: str) -> list[dict] | None:
+    """The rules (ingress and egress) of a security group, or None when there is no such group."""
+    try:
+        ec2.describe_security_groups(GroupIds=[group_id], aws_retry=True)
+    except is_boto3_error_code("InvalidGroup.NotFound"):
+        return None
+    rules = paginated_query_with_retries(
+        ec2, "describe_security_group_rules", RETRY, Filters=[{"Name": "group-id", "Values": [group_id]}]
+    )["SecurityGroupRules"]
+    return [camel_dict_to_snake_dict(rule) for rule in rules]
+
+
+def autoscaling_group(autoscaling, name: str) -> dict | None:
+    """An Auto Scaling group (with its TargetGroupARNs) by name, or None."""
+    found = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name], aws_retry=True)["AutoScalingGroups"]
+    return camel_dict_to_snake_dict(found[0]) if found else None
+
+
+def target_health(elbv2, arn: str) -> list[dict]:
+    """The registered targets of a target group with their health, or an empty list when there is no such group."""
+    try:
+        found = elbv2.describe_target_health(TargetGroupArn=arn, aws_retry=True)["TargetHealthDescriptions"]
+    except is_boto3_error_code("TargetGroupNotFound"):
+        return []
+    return [camel_dict_to_snake_dict(target) for target in found]

@@ -4,7 +4,7 @@
 
 DOCUMENTATION = r"""
 module: stack_info
-short_description: Read a deployed voice stack's load balancer, target group, vector store and agent role at once
+short_description: Read a deployed voice stack's load balancer and its path to the nodes, vector store and agent role
 version_added: 0.2.0
 description:
   - Reads, in one module run, what role verify checks in AWS. It replaces three info modules
@@ -42,6 +42,15 @@ options:
     description: Name of the IAM role the agent assumes.
     type: str
     required: true
+  target_security_group_id:
+    description:
+      - Security group the load balancer's targets carry (the EKS cluster security group); its rules are read.
+    type: str
+  autoscaling_group_name:
+    description:
+      - Auto Scaling group whose instances are the load balancer's targets (the managed node group's); it and the
+        target group's registered targets are read.
+    type: str
 author:
   - voicestack maintainers (@voicestack)
 """
@@ -101,6 +110,27 @@ role_trust_policy:
   description: The role's trust (assume role) policy document, or null when there is no such role.
   returned: always
   type: dict
+target_security_group_rules:
+  description:
+    - The rules of O(target_security_group_id) as C(DescribeSecurityGroupRules) returns them (keys in snake_case,
+      such as C(is_egress), C(from_port), C(referenced_group_info)), or null when there is no such group or the
+      option is unset.
+  returned: always
+  type: list
+  elements: dict
+autoscaling_group:
+  description:
+    - The Auto Scaling group of O(autoscaling_group_name) (keys in snake_case, such as C(target_group_arns) and
+      C(instances)), or null when there is none or the option is unset.
+  returned: always
+  type: dict
+target_health:
+  description:
+    - The target group's registered targets with their health (keys in snake_case, such as C(target) and
+      C(target_health)); read only with O(autoscaling_group_name), otherwise empty.
+  returned: always
+  type: list
+  elements: dict
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -111,8 +141,12 @@ from ansible_collections.voicestack.aws.plugins.module_utils._stack_info import 
 def main():
     module = AnsibleAWSModule(
         argument_spec={
-            name: {"type": "str", "required": True}
-            for name in ("load_balancer_arn", "target_group_arn", "collection_name", "role_name")
+            **{
+                name: {"type": "str", "required": True}
+                for name in ("load_balancer_arn", "target_group_arn", "collection_name", "role_name")
+            },
+            "target_security_group_id": {"type": "str"},
+            "autoscaling_group_name": {"type": "str"},
         },
         supports_check_mode=True,
     )

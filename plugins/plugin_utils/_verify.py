@@ -101,6 +101,73 @@ def load_balancer(alb: dict | None, target_groups: list, idle_timeout: int) -> l
     ]
 
 
+def _admits(rule: dict, sources: set, port: int) -> bool:
+    """An ingress rule letting one of the source groups reach the port over TCP."""
+    if rule.get("is_egress") or (rule.get("referenced_group_info") or {}).get("group_id") not in sources:
+        return False
+    if str(rule.get("ip_protocol")) == "-1":
+        return True
+    return str(rule.get("ip_protocol")) in ("tcp", "6") and rule.get("from_port", 0) <= port <= rule.get("to_port", -1)
+
+
+def node_rule(rules: list | None, alb: dict | None, node_port: int) -> list[dict]:
+    """The nodes' security group admits the load balancer on the node port."""
+    sources = set((alb or {}).get("security_groups") or [])
+    found = [r.get("security_group_rule_id") for r in rules or [] if _admits(r, sources, node_port)]
+    return [
+        result(
+            "alb_to_nodes_rule",
+            bool(found),
+            f"ingress from {sorted(sources)} on tcp/{node_port}",
+            found if rules is not None else "no such security group",
+            f"the nodes' security group (the EKS cluster security group) does not admit the load balancer on port "
+            f"{node_port}: the ALB's health checks and calls never reach the agent (503); rerun site.yml to put the "
+            "rule back",
+        )
+    ]
+
+
+def node_targets(group: dict | None, health: list, target_group_arn: str, name: str) -> list[dict]:
+    """The node group's Auto Scaling group registers its nodes in the target group."""
+    attached = (group or {}).get("target_group_arns") or []
+    return [
+        result(
+            "alb_targets_attached",
+            target_group_arn in attached,
+            target_group_arn,
+            attached if group else f"no Auto Scaling group {name}",
+            f"the target group is not attached to the node group's Auto Scaling group {name}: no node is registered "
+            "and the ALB answers 503; rerun site.yml to attach it",
+        ),
+        result(
+            "alb_targets_registered",
+            bool(health),
+            ">= 1 registered node",
+            len(health or []),
+            f"no node is registered in the target group: the Auto Scaling group {name} has no instances or is "
+            "not attached (see alb_targets_attached); check the node group's size",
+        ),
+    ]
+
+
+def agent_service(service: dict | None, node_port: int, port: int, namespace: str) -> list[dict]:
+    """The agent's Service is a NodePort Service on the node port the targets are registered with."""
+    spec = (service or {}).get("spec") or {}
+    ports = [(p.get("nodePort"), p.get("targetPort")) for p in spec.get("ports") or []]
+    name = ((service or {}).get("metadata") or {}).get("name", "voice-agent")
+    return [
+        result(
+            "agent_service_node_port",
+            spec.get("type") == "NodePort" and (node_port, port) in ports,
+            {"type": "NodePort", "nodePort": node_port, "targetPort": port},
+            {"type": spec.get("type"), "ports": ports} if service else None,
+            f"the agent's Service {namespace}/{name} must be of type NodePort with nodePort {node_port} and "
+            f"targetPort {port}: the load balancer sends to the nodes on that port; rerun site.yml "
+            "(role service_account) to put it back",
+        )
+    ]
+
+
 def collection(found: dict | None, name: str) -> list[dict]:
     if not found:
         return [result("collection_present", False, name, None, f"collection {name} is missing: rerun site.yml")]
@@ -195,6 +262,19 @@ def verify_checks(observed: dict, wanted: dict) -> list[dict]:
     checks = agent_timeouts(idle, int(wanted["agent_server_timeout"]), int(wanted["agent_keepalive_interval"]))
     if "alb" in observed:
         checks += load_balancer(observed["alb"], observed.get("target_groups") or [], idle)
+    if "target_security_group_rules" in observed:
+        checks += node_rule(observed["target_security_group_rules"], observed.get("alb"), int(wanted["node_port"]))
+    if "autoscaling_group" in observed:
+        checks += node_targets(
+            observed["autoscaling_group"],
+            observed.get("target_health") or [],
+            wanted["target_group_arn"],
+            wanted["autoscaling_group_name"],
+        )
+    if "agent_service" in observed:
+        checks += agent_service(
+            observed["agent_service"], int(wanted["node_port"]), int(wanted["target_port"]), wanted["namespace"]
+        )
     if "collection" in observed:
         checks += collection(observed["collection"], wanted["collection_name"])
     if "role" in observed:

@@ -33,6 +33,7 @@ from tests.unit.plugins.module_utils.idle_proxy import IdleProxy
 pytestmark = pytest.mark.integration
 
 NAMESPACES = {"acme": "voice", "globex": "voice-globex"}
+NODE_PORTS = {"acme": 30080, "globex": 30081}  # one kube-apiserver serves both sandbox accounts
 NO_CHANGES = {"create": 0, "update": 0, "delete": 0, "replace": 0}
 
 
@@ -205,6 +206,45 @@ def test_wrong_idle_timeout_fails_verify_shows_as_drift_and_is_repaired(provisio
     clean = ansible_playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}")
     assert clean.returncode == 0, output(clean)
     assert json.loads((tmp_path / "drift-report.json").read_text())["drifted"] == []
+
+
+def test_the_agents_node_port_service_and_the_alb_path_are_verified_and_repaired(provisioned, sandbox):
+    for host in ACCOUNTS:
+        service = kube(sandbox).read_namespaced_service("voice-agent", NAMESPACES[host])
+        assert service.spec.type == "NodePort"
+        assert [(p.node_port, p.port, p.target_port) for p in service.spec.ports] == [(NODE_PORTS[host], 8080, 8080)]
+    eks, ec2, autoscaling = moto(sandbox, "eks"), moto(sandbox, "ec2"), moto(sandbox, "autoscaling")
+    cluster = eks.describe_cluster(name="acme-voice")["cluster"]
+    cluster_sg = cluster["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    nodegroup = eks.describe_nodegroup(clusterName="acme-voice", nodegroupName="acme-voice-default")["nodegroup"]
+    asg = nodegroup["resources"]["autoScalingGroups"][0]["name"]
+    elbv2, arn = alb(sandbox)
+    alb_sg = elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]["SecurityGroups"][0]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [cluster_sg]}])
+    rule = next(
+        r
+        for r in rules["SecurityGroupRules"]
+        if r.get("ReferencedGroupInfo", {}).get("GroupId") == alb_sg and not r["IsEgress"]
+    )
+    group_arn = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[asg])["AutoScalingGroups"][0][
+        "TargetGroupARNs"
+    ][0]
+
+    # Someone removes the rule and the attachment by hand: the ALB would answer 503.
+    ec2.revoke_security_group_ingress(GroupId=cluster_sg, SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])
+    autoscaling.detach_load_balancer_target_groups(AutoScalingGroupName=asg, TargetGroupARNs=[group_arn])
+    verified = ansible_playbook(sandbox, "site.yml", "-l", "acme", "--tags", "verify")
+    assert verified.returncode == 2, output(verified)
+    assert "does not admit the load balancer on port 30080" in verified.stdout
+    assert f"the target group is not attached to the node group's Auto Scaling group {asg}" in verified.stdout
+    assert "no node is registered in the target group" in verified.stdout
+
+    repaired = ansible_playbook(sandbox, "site.yml", "-l", "acme")
+    assert repaired.returncode == 0, output(repaired)
+    assert autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[asg])["AutoScalingGroups"][0][
+        "TargetGroupARNs"
+    ] == [group_arn]
+    assert len(elbv2.describe_target_health(TargetGroupArn=group_arn)["TargetHealthDescriptions"]) == 3
 
 
 def echo(ws):

@@ -95,6 +95,39 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
     assert nodegroup["amiType"] == "AL2023_ARM_64_STANDARD"
     assert nodegroup["scalingConfig"] == {"minSize": 2, "maxSize": 10, "desiredSize": 3}
 
+    # The path from the ALB to the agent: instance targets on the node port,
+    # registered by the node group's Auto Scaling group, admitted by the
+    # cluster security group the nodes carry.
+    group_arn = out["alb_target_group_arn"]
+    group = elbv2.describe_target_groups(TargetGroupArns=[group_arn])["TargetGroups"][0]
+    assert (group["TargetType"], group["Port"]) == ("instance", 30080)
+    group_attributes = {
+        a["Key"]: a["Value"] for a in elbv2.describe_target_group_attributes(TargetGroupArn=group_arn)["Attributes"]
+    }
+    assert group_attributes["deregistration_delay.timeout_seconds"] == "3600"
+    assert out["alb_deregistration_delay"] == 3600
+    cluster_sg = boto3.client("eks", **aws).describe_cluster(name="sandbox-voice")["cluster"]["resourcesVpcConfig"][
+        "clusterSecurityGroupId"
+    ]
+    assert out["cluster_security_group_id"] == cluster_sg
+    rules = boto3.client("ec2", **aws).describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [cluster_sg]}]
+    )["SecurityGroupRules"]
+    assert [
+        (r["IpProtocol"], r["FromPort"], r["ToPort"])
+        for r in rules
+        if not r["IsEgress"] and r.get("ReferencedGroupInfo", {}).get("GroupId") == out["alb_security_group_id"]
+    ] == [("tcp", 30080, 30080)]
+    asg_name = nodegroup["resources"]["autoScalingGroups"][0]["name"]
+    assert out["node_group_autoscaling_group_name"] == asg_name
+    asg = boto3.client("autoscaling", **aws).describe_auto_scaling_groups(AutoScalingGroupNames=[asg_name])[
+        "AutoScalingGroups"
+    ][0]
+    assert asg["TargetGroupARNs"] == [group_arn]
+    registered = elbv2.describe_target_health(TargetGroupArn=group_arn)["TargetHealthDescriptions"]
+    assert sorted(t["Target"]["Id"] for t in registered) == sorted(i["InstanceId"] for i in asg["Instances"])
+    assert len(registered) == 3
+
     plan = stack.run("plan", "-detailed-exitcode", "-input=false", check=False)
     assert plan.returncode == 0, plan.stdout + plan.stderr
 
@@ -170,6 +203,9 @@ BAD_INPUTS = [
         {"vector_store": {"private_endpoint": False, "standby_replicas": False}},
         "with private_endpoint = false, set public = true or name vpc_endpoint_ids",
     ),
+    ({"alb": {"allow_http_only": True, "node_port": 8080}}, "alb.node_port must be in Kubernetes' NodePort range"),
+    ({"alb": {"allow_http_only": True, "deregistration_delay": 3601}}, "alb.deregistration_delay must be a whole"),
+    ({"alb": {"allow_http_only": True, "deregistration_delay": -1}}, "alb.deregistration_delay must be a whole"),
 ]
 
 

@@ -20,12 +20,23 @@ resource "aws_vpc_security_group_ingress_rule" "listener" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "targets" {
-  description       = "Load balancer to the agent pods"
-  security_group_id = aws_security_group.alb.id
-  ip_protocol       = "tcp"
-  from_port         = var.target_port
-  to_port           = var.target_port
-  cidr_ipv4         = "0.0.0.0/0"
+  description                  = "Load balancer to the targets on port ${var.target_port}"
+  security_group_id            = aws_security_group.alb.id
+  ip_protocol                  = "tcp"
+  from_port                    = var.target_port
+  to_port                      = var.target_port
+  referenced_security_group_id = var.target_security_group_id
+}
+
+# The targets' own group admits the load balancer: traffic and health checks.
+resource "aws_vpc_security_group_ingress_rule" "targets" {
+  description                  = "From the ${var.name} load balancer on port ${var.target_port}"
+  security_group_id            = var.target_security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = var.target_port
+  to_port                      = var.target_port
+  referenced_security_group_id = aws_security_group.alb.id
+  tags                         = var.tags
 }
 
 resource "aws_lb" "this" {
@@ -53,13 +64,18 @@ resource "aws_lb" "this" {
 }
 
 resource "aws_lb_target_group" "agent" {
-  #checkov:skip=CKV_AWS_378:TLS ends at the load balancer; the targets are pods in private subnets reached only from its security group.
-  name        = "${var.name}-agent"
-  vpc_id      = var.vpc_id
-  target_type = "ip"
-  protocol    = "HTTP"
-  port        = var.target_port
-  tags        = var.tags
+  #checkov:skip=CKV_AWS_378:TLS ends at the load balancer; the targets are nodes in private subnets reached only from its security group.
+  # Instance targets: the nodes register through their Auto Scaling group
+  # (target_group_arn is attached to it), and their node port leads to the
+  # agent's pods. "-nodes" (not 0.1.0's "-agent", an ip target group) so that
+  # the new group can be made before the old one is deleted.
+  name                 = "${var.name}-nodes"
+  vpc_id               = var.vpc_id
+  target_type          = "instance"
+  protocol             = "HTTP"
+  port                 = var.target_port
+  deregistration_delay = var.deregistration_delay
+  tags                 = var.tags
 
   health_check {
     path                = var.health_check_path
@@ -67,6 +83,12 @@ resource "aws_lb_target_group" "agent" {
     interval            = 15
     healthy_threshold   = 2
     unhealthy_threshold = 3
+  }
+
+  lifecycle {
+    # The listeners move to the new group before the old one is deleted
+    # (AWS refuses to delete a target group a listener forwards to).
+    create_before_destroy = true
   }
 }
 

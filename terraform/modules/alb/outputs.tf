@@ -14,7 +14,7 @@ output "idle_timeout" {
 }
 
 output "target_group_arn" {
-  description = "IP target group the voice-agent pods register in."
+  description = "Instance target group; attach it to the nodes' Auto Scaling group."
   value       = aws_lb_target_group.agent.arn
 }
 
@@ -26,4 +26,14 @@ output "listener_arns" {
 output "security_group_id" {
   description = "Security group of the load balancer."
   value       = aws_security_group.alb.id
+}
+
+output "target_port" {
+  description = "Port of the targets (the agent Service's node port)."
+  value       = aws_lb_target_group.agent.port
+}
+
+output "deregistration_delay" {
+  description = "Seconds a deregistered target keeps its open connections."
+  value       = tonumber(aws_lb_target_group.agent.deregistration_delay)
 }

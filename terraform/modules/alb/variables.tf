@@ -82,12 +82,33 @@ variable "listener" {
 
 variable "target_port" {
   type        = number
-  description = "Port the voice-agent pods listen on."
-  default     = 8080
+  description = "Port of the targets (the nodes) the load balancer sends to: the node port of the agent's Kubernetes Service."
+  default     = 30080
 
   validation {
-    condition     = var.target_port >= 1 && var.target_port <= 65535
+    condition     = var.target_port >= 1 && var.target_port <= 65535 && floor(var.target_port) == var.target_port
     error_message = "target_port must be a TCP port (1-65535)."
+  }
+}
+
+variable "target_security_group_id" {
+  type        = string
+  description = "Security group the targets carry (for EKS managed nodes, the cluster security group); it gets a rule admitting the load balancer on target_port."
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]+$", var.target_security_group_id))
+    error_message = "target_security_group_id must be a security group id (sg-...)."
+  }
+}
+
+variable "deregistration_delay" {
+  type        = number
+  description = "Seconds a deregistered target keeps its open connections (AWS allows 0-3600). Voice calls are WebSockets of up to an hour: the AWS default of 300 cuts them when a node leaves."
+  default     = 3600
+
+  validation {
+    condition     = var.deregistration_delay >= 0 && var.deregistration_delay <= 3600 && floor(var.deregistration_delay) == var.deregistration_delay
+    error_message = "deregistration_delay must be a whole number of seconds from 0 to 3600."
   }
 }
 

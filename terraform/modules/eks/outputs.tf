@@ -32,3 +32,13 @@ output "node_role_arn" {
   description = "IAM role of the nodes."
   value       = aws_iam_role.node.arn
 }
+
+output "cluster_security_group_id" {
+  description = "The security group EKS made for the cluster; the managed nodes carry it."
+  value       = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+}
+
+output "node_group_autoscaling_group_name" {
+  description = "Auto Scaling group of the managed node group."
+  value       = aws_eks_node_group.this.resources[0].autoscaling_groups[0].name
+}

@@ -86,11 +86,25 @@ module "alb" {
   idle_timeout        = var.alb.idle_timeout
   deletion_protection = var.alb.deletion_protection
   ingress_cidrs       = var.alb.ingress_cidrs
-  target_port         = var.alb.target_port
   health_check_path   = var.alb.health_check_path
-  access_logs         = var.alb.access_logs_bucket == null ? null : { bucket = var.alb.access_logs_bucket }
+  # The nodes are the targets: the agent's Service listens on this node port
+  # on every node and leads to the pods' var.alb.target_port.
+  target_port              = var.alb.node_port
+  target_security_group_id = module.eks.cluster_security_group_id
+  deregistration_delay     = var.alb.deregistration_delay
+  access_logs              = var.alb.access_logs_bucket == null ? null : { bucket = var.alb.access_logs_bucket }
   listener = {
     certificate_arn = var.alb.certificate_arn
     allow_http_only = var.alb.allow_http_only
   }
+}
+
+# The load balancer's targets are the nodes: its target group is attached to
+# the managed node group's Auto Scaling group, which registers every node it
+# launches and deregisters (draining for alb.deregistration_delay) every node
+# it terminates. A managed node group has exactly one Auto Scaling group.
+resource "aws_autoscaling_attachment" "agent_nodes" {
+  #checkov:skip=CKV2_AWS_15:The Auto Scaling group is the EKS managed node group's; EKS owns its health checks, and ELB health checks there would replace nodes whenever the agent is unhealthy.
+  autoscaling_group_name = module.eks.node_group_autoscaling_group_name
+  lb_target_group_arn    = module.alb.target_group_arn
 }

@@ -73,6 +73,36 @@ output "alb_target_group_arn" {
   value       = module.alb.target_group_arn
 }
 
+output "alb_target_port" {
+  description = "Port of the agent's pods (the agent Service's targetPort)."
+  value       = var.alb.target_port
+}
+
+output "alb_node_port" {
+  description = "Node port of the agent's Kubernetes Service; the load balancer's targets are the nodes on this port."
+  value       = module.alb.target_port
+}
+
+output "alb_deregistration_delay" {
+  description = "Seconds a deregistered node keeps its open connections."
+  value       = module.alb.deregistration_delay
+}
+
+output "alb_security_group_id" {
+  description = "Security group of the load balancer."
+  value       = module.alb.security_group_id
+}
+
+output "cluster_security_group_id" {
+  description = "The cluster security group the managed nodes carry; it admits the load balancer on the node port."
+  value       = module.eks.cluster_security_group_id
+}
+
+output "node_group_autoscaling_group_name" {
+  description = "Auto Scaling group of the managed node group; the target group is attached to it."
+  value       = module.eks.node_group_autoscaling_group_name
+}
+
 output "alb_listener_arns" {
   description = "Listener ARNs of the load balancer."
   value       = module.alb.listener_arns

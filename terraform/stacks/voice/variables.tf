@@ -273,16 +273,22 @@ variable "vector_store" {
 
 variable "alb" {
   type = object({
-    idle_timeout        = optional(number, 3600)
-    deletion_protection = optional(bool, true)
-    certificate_arn     = optional(string)
-    allow_http_only     = optional(bool, false)
-    ingress_cidrs       = optional(list(string), ["0.0.0.0/0"])
-    target_port         = optional(number, 8080)
-    health_check_path   = optional(string, "/healthz")
-    access_logs_bucket  = optional(string)
+    idle_timeout         = optional(number, 3600)
+    deletion_protection  = optional(bool, true)
+    certificate_arn      = optional(string)
+    allow_http_only      = optional(bool, false)
+    ingress_cidrs        = optional(list(string), ["0.0.0.0/0"])
+    target_port          = optional(number, 8080)
+    health_check_path    = optional(string, "/healthz")
+    access_logs_bucket   = optional(string)
+    node_port            = optional(number, 30080)
+    deregistration_delay = optional(number, 3600)
   })
-  description = "WebSocket load balancer settings. idle_timeout 3600 keeps hour-long calls up."
+  description = <<-EOT
+    WebSocket load balancer settings. idle_timeout 3600 keeps hour-long calls up. The targets are the nodes on
+    node_port, the node port of the agent's Service, which leads to the pods' target_port. deregistration_delay
+    is how long a leaving node keeps its calls (AWS allows at most 3600).
+  EOT
   default     = {}
 
   # The user-facing rules of modules/alb, repeated for the inputs check.
@@ -328,6 +334,16 @@ variable "alb" {
   validation {
     condition     = startswith(var.alb.health_check_path, "/")
     error_message = "alb.health_check_path must start with /."
+  }
+
+  validation {
+    condition     = var.alb.node_port >= 30000 && var.alb.node_port <= 32767 && floor(var.alb.node_port) == var.alb.node_port
+    error_message = "alb.node_port must be in Kubernetes' NodePort range, 30000-32767."
+  }
+
+  validation {
+    condition     = var.alb.deregistration_delay >= 0 && var.alb.deregistration_delay <= 3600 && floor(var.alb.deregistration_delay) == var.alb.deregistration_delay
+    error_message = "alb.deregistration_delay must be a whole number of seconds from 0 to 3600 (AWS's limit; 3600 lets hour-long calls end when a node leaves)."
   }
 }
 

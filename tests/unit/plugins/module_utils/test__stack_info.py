@@ -12,11 +12,14 @@ from moto import mock_aws
 
 from ansible_collections.voicestack.aws.plugins.module_utils._stack_info import (
     RETRY,
+    autoscaling_group,
     collection,
     load_balancer,
     read_stack,
     role_trust_policy,
+    security_group_rules,
     target_groups,
+    target_health,
 )
 
 REGION = "us-east-1"
@@ -86,6 +89,42 @@ def test_the_role_trust_policy_is_the_document_itself(aws):
     assert role_trust_policy(aws("iam"), "voice-agent") == TRUST
 
 
+def test_the_path_to_the_nodes_rules_group_and_registered_targets(aws, alb):
+    ec2, elbv2, autoscaling = aws("ec2"), aws("elbv2"), aws("autoscaling")
+    vpc = elbv2.describe_load_balancers(LoadBalancerArns=[alb[0]])["LoadBalancers"][0]["VpcId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    nodes = ec2.create_security_group(GroupName="nodes", Description="nodes", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=nodes,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 30080, "ToPort": 30080, "UserIdGroupPairs": [{"GroupId": nodes}]}
+        ],
+    )
+    group = elbv2.create_target_group(Name="nodes", Protocol="HTTP", Port=30080, VpcId=vpc, TargetType="instance")
+    group_arn = group["TargetGroups"][0]["TargetGroupArn"]
+    template = ec2.create_launch_template(
+        LaunchTemplateName="nodes", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"}
+    )["LaunchTemplate"]["LaunchTemplateId"]
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="eks-default-1",
+        LaunchTemplate={"LaunchTemplateId": template},
+        MinSize=2,
+        MaxSize=2,
+        DesiredCapacity=2,
+        VPCZoneIdentifier=subnet,
+    )
+    autoscaling.attach_load_balancer_target_groups(AutoScalingGroupName="eks-default-1", TargetGroupARNs=[group_arn])
+
+    ingress = [rule for rule in security_group_rules(ec2, nodes) if not rule["is_egress"]]
+    assert [(r["from_port"], r["referenced_group_info"]["group_id"]) for r in ingress] == [(30080, nodes)]
+    assert autoscaling_group(autoscaling, "eks-default-1")["target_group_arns"] == [group_arn]
+    assert len(target_health(elbv2, group_arn)) == 2
+    # What is not there
+    assert security_group_rules(ec2, "sg-0000000000000000") is None
+    assert autoscaling_group(autoscaling, "eks-gone") is None
+    assert target_health(elbv2, group_arn.rsplit("/", 1)[0] + "/0000000000000000") == []
+
+
 class Failed(Exception):
     pass
 
@@ -111,6 +150,20 @@ class Module:
 
     def fail_json_aws(self, exception, msg=None):
         raise Failed(exception, msg)
+
+
+def test_the_path_to_the_nodes_is_read_only_when_asked():
+    module = Module()
+    module.params.update(target_security_group_id="sg-1", autoscaling_group_name="eks-default-1")
+    with pytest.raises(Failed):
+        read_stack(module)
+    assert module.retry_decorators == {
+        "elbv2": RETRY,
+        "opensearchserverless": RETRY,
+        "iam": RETRY,
+        "ec2": RETRY,
+        "autoscaling": RETRY,
+    }
 
 
 def test_every_client_retries_and_a_refused_read_fails_with_its_cause():
