@@ -360,9 +360,9 @@ def ec2_local_zones_and_opt_in_status():
     zones = az_models.RegionsAndZonesBackend.zones
     for region, listed in zones.items():
         for zone in listed:
-            zone.opt_in_status = "opt-in-not-required"
-            zone.group_name = region
-            zone.network_border_group = region
+            if zone.zone_type == "availability-zone":
+                zone.opt_in_status = "opt-in-not-required"
+                zone.group_name = zone.network_border_group = region
     east = {zone.name: zone for zone in zones["us-east-1"]}
     east["us-east-1b"].zone_id, east["us-east-1e"].zone_id = "use1-az3", "use1-az1"
     if SANDBOX_LOCAL_ZONE not in east:
