@@ -123,7 +123,10 @@ BAD_INPUTS = [
     ({"node_group": {"min_size": 4}}, "1 <= min_size <= desired_size <= max_size"),
     ({"node_group": {"max_size": 500, "desired_size": 3}}, "max_size above 100 is refused"),
     ({"secrets_kms_key_arn": "alias/eks"}, "secrets_kms_key_arn must be a KMS key ARN"),
-    ({"cluster_public_access_cidrs": None}, 'input variable "cluster_public_access_cidrs" is not set'),
+    (
+        {"cluster_public_access_cidrs": None},
+        "not suitable for var.cluster_public_access_cidrs defined at variables.tf",
+    ),
     ({"cluster_public_access_cidrs": []}, "cluster_public_access_cidrs must list the CIDRs your operators"),
     (
         {"cluster_public_access_cidrs": ["203.0.113.0/24", "0.0.0.0/0"]},
@@ -134,7 +137,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("override", "message"), BAD_INPUTS, ids=[m[:40] for _, m in BAD_INPUTS])
 def test_bad_input_fails_the_plan_naming_the_input(initialized, override, message):
-    variables = {key: value for key, value in {**SANDBOX_VARS, **override}.items() if value is not None}
+    variables = {**SANDBOX_VARS, **override}
     path = initialized.workdir / "bad.tfvars.json"
     path.write_text(json.dumps(variables))
     result = initialized.run("plan", "-input=false", "-var-file=bad.tfvars.json", check=False)

@@ -135,6 +135,7 @@ variable "node_group" {
 
 variable "cluster_public_access_cidrs" {
   type        = list(string)
+  nullable    = false
   description = "The operators' IPv4 CIDRs allowed to reach the public Kubernetes API endpoint (required; 0.0.0.0/0 only with cluster_public_access_allow_anywhere)."
 
   validation {
