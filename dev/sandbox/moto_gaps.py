@@ -798,3 +798,125 @@ def ec2_group_rule_keeps_its_description():
         return self.ip_range.get("Description") or self.source_group.get("Description")
 
     sg_models.SecurityGroupRule.description = property(description)
+# --- ELBv2: DeleteLoadBalancer deletes a load balancer whose
+# deletion_protection.enabled attribute is true. ELB refuses it with
+# OperationNotPermitted until the attribute is switched off.
+
+
+@fix
+def elbv2_deletion_protection():
+    from moto.elbv2 import models as elbv2_models
+    from moto.elbv2.exceptions import ELBClientError
+
+    original = elbv2_models.ELBv2Backend.delete_load_balancer
+
+    def delete_load_balancer(self, arn):
+        balancer = self.load_balancers.get(arn)
+        if balancer is not None and balancer.attrs.get("deletion_protection.enabled") == "true":
+            raise ELBClientError(
+                "OperationNotPermitted",
+                f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled",
+            )
+        return original(self, arn)
+
+    elbv2_models.ELBv2Backend.delete_load_balancer = delete_load_balancer
+
+
+# --- EC2: DescribeAvailabilityZones. moto answers only plain zones, without
+# OptInStatus, GroupName or NetworkBorderGroup, and ignores the opt-in-status
+# filter. A real account also lists the Local Zones it opted in to, whose names
+# (us-east-1-bos-1a) sort before the region's own zones, and maps zone names to
+# zone ids per account. The sandbox's us-east-1 is such an account: an opted-in
+# Local Zone, and us-east-1b on use1-az3 (a zone id EKS takes no control plane in).
+
+SANDBOX_LOCAL_ZONE = "us-east-1-bos-1a"
+# The zone ids EKS does not place control planes in (EKS user guide, VPC and subnet requirements).
+EKS_UNSUPPORTED_ZONE_IDS = ("use1-az3", "usw1-az2", "cac1-az3")
+
+
+@fix
+def ec2_local_zones_and_opt_in_status():
+    from moto.ec2.models import availability_zones_and_regions as az_models
+    from moto.ec2.models import vpcs as vpc_models
+
+    zones = az_models.RegionsAndZonesBackend.zones
+    for region, listed in zones.items():
+        for zone in listed:
+            if zone.zone_type == "availability-zone":
+                zone.opt_in_status = "opt-in-not-required"
+                zone.group_name = zone.network_border_group = region
+    east = {zone.name: zone for zone in zones["us-east-1"]}
+    east["us-east-1b"].zone_id, east["us-east-1e"].zone_id = "use1-az3", "use1-az1"
+    if SANDBOX_LOCAL_ZONE not in east:
+        local = az_models.Zone(
+            name=SANDBOX_LOCAL_ZONE, region_name="us-east-1", zone_id="use1-bos1-az1", zone_type="local-zone"
+        )
+        local.opt_in_status = "opted-in"
+        local.group_name = local.network_border_group = "us-east-1-bos-1"
+        local.parent_zone_name, local.parent_zone_id = "us-east-1a", east["us-east-1a"].zone_id
+        zones["us-east-1"].insert(0, local)
+
+    original = az_models.RegionsAndZonesBackend.describe_availability_zones
+
+    def describe_availability_zones(self, filters=None, zone_names=None, zone_ids=None):
+        found = original(self, filters, zone_names=zone_names, zone_ids=zone_ids)
+        for name, attribute in (("opt-in-status", "opt_in_status"), ("group-name", "group_name")):
+            if filters and name in filters:
+                found = [zone for zone in found if getattr(zone, attribute, None) in (filters[name] or [])]
+        return found
+
+    az_models.RegionsAndZonesBackend.describe_availability_zones = describe_availability_zones
+
+    # The default VPC has a default subnet in each Availability Zone, none in a Local Zone.
+    def create_default_vpc(self):
+        if self.describe_vpcs(filters={"is-default": ["true"]}):
+            raise vpc_models.DefaultVpcAlreadyExists
+        vpc = self.create_vpc(cidr_block="172.31.0.0/16", is_default=True)
+        for zone in self.describe_availability_zones(filters={"zone-type": ["availability-zone"]}):
+            self.create_default_subnet(zone.name)
+        return vpc
+
+    vpc_models.VPCBackend.create_default_vpc = create_default_vpc
+
+
+# --- EKS: CreateCluster accepts subnets in any zone. EKS refuses control-plane
+# subnets in the zone ids it does not support and in Local Zones, with
+# UnsupportedAvailabilityZoneException naming the zones it would take.
+
+
+@fix
+def eks_unsupported_zones():
+    from moto.ec2.exceptions import InvalidSubnetIdError
+    from moto.ec2.models import ec2_backends
+    from moto.eks import exceptions as eks_exceptions
+    from moto.eks import models as eks_models
+
+    class UnsupportedAvailabilityZoneException(eks_exceptions.EKSError):
+        TYPE = "UnsupportedAvailabilityZoneException"
+        STATUS = 400
+
+    original = eks_models.EKSBackend.create_cluster
+
+    def create_cluster(self, name, role_arn, resources_vpc_config, *args, **kwargs):
+        ec2 = ec2_backends[self.account_id][self.region_name]
+        zones = ec2.describe_availability_zones()
+        by_name = {zone.name: zone for zone in zones}
+        valid = [
+            z.name for z in zones if z.zone_type == "availability-zone" and z.zone_id not in EKS_UNSUPPORTED_ZONE_IDS
+        ]
+        for subnet_id in resources_vpc_config.get("subnetIds") or []:
+            try:
+                zone = by_name.get(ec2.get_subnet(subnet_id).availability_zone)
+            except InvalidSubnetIdError:  # moto's own tests pass made-up subnet ids
+                zone = None
+            if zone is not None and zone.name not in valid:
+                raise UnsupportedAvailabilityZoneException(
+                    message=f"Cannot create cluster '{name}' because {zone.name}, the targeted availability zone, "
+                    "does not currently have sufficient capacity to support the cluster. Retry and choose from "
+                    f"these availability zones: {', '.join(valid)}",
+                    clusterName=name,
+                    validZones=valid,
+                )
+        return original(self, name, role_arn, resources_vpc_config, *args, **kwargs)
+
+    eks_models.EKSBackend.create_cluster = create_cluster

@@ -68,6 +68,17 @@ class Stack:
         return s3.get_object(Bucket=self.bucket, Key=self.key)["Body"].read()
 
 
+def unprotect_and_destroy(stack):
+    """Destroy a stack whose load balancer has deletion protection on, as a user without Ansible would (and
+    as destroy.yml does): a targeted apply switching the protection off, then the destroy."""
+    variables = json.loads((stack.workdir / "sandbox.auto.tfvars.json").read_text())
+    unprotect = {"alb": {**variables.get("alb", {}), "deletion_protection": False}}
+    (stack.workdir / "unprotect.tfvars.json").write_text(json.dumps(unprotect))
+    target = ("-target=module.alb.aws_lb.this", "-var-file=unprotect.tfvars.json")
+    stack.run("apply", "-auto-approve", "-input=false", *target)
+    stack.run("destroy", "-auto-approve", "-input=false")
+
+
 def boto_creds(env):
     return {
         "region_name": "us-east-1",

@@ -379,3 +379,79 @@ def test_a_rule_from_another_group_keeps_its_description(vpc_subnets):
     )
     rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [nodes]}])["SecurityGroupRules"]
     assert [r["Description"] for r in rules if not r["IsEgress"]] == ["From the load balancer"]
+def balancer_subnets(ec2, zones="ab"):
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    return [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
+        for i, z in enumerate(zones)
+    ]
+
+
+def test_a_protected_load_balancer_is_not_deleted_until_protection_is_off():
+    with mock_aws():
+        subnets = balancer_subnets(boto3.client("ec2", region_name="us-east-1"))
+        elbv2 = boto3.client("elbv2", region_name="us-east-1")
+        arn = elbv2.create_load_balancer(Name="voice", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+        protection = [{"Key": "deletion_protection.enabled", "Value": "true"}]
+        elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=protection)
+        with pytest.raises(ClientError) as refused:
+            elbv2.delete_load_balancer(LoadBalancerArn=arn)
+        assert refused.value.response["Error"]["Code"] == "OperationNotPermitted"
+        assert refused.value.response["Error"]["Message"] == (
+            f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
+        )
+        assert elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]
+        protection[0]["Value"] = "false"
+        elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=protection)
+        elbv2.delete_load_balancer(LoadBalancerArn=arn)
+        assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+
+
+def test_us_east_1_lists_an_opted_in_local_zone_first():
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        zones = ec2.describe_availability_zones(Filters=[{"Name": "state", "Values": ["available"]}])
+        names = sorted(z["ZoneName"] for z in zones["AvailabilityZones"])
+        assert names[0] == "us-east-1-bos-1a"
+        local = ec2.describe_availability_zones(ZoneNames=["us-east-1-bos-1a"])["AvailabilityZones"][0]
+        assert (local["ZoneType"], local["OptInStatus"], local["GroupName"]) == (
+            "local-zone",
+            "opted-in",
+            "us-east-1-bos-1",
+        )
+        plain = ec2.describe_availability_zones(Filters=[{"Name": "opt-in-status", "Values": ["opt-in-not-required"]}])
+        plain = {z["ZoneName"]: z["ZoneId"] for z in plain["AvailabilityZones"]}
+        assert "us-east-1-bos-1a" not in plain
+        assert sorted(plain)[:3] == ["us-east-1a", "us-east-1b", "us-east-1c"]
+        assert plain["us-east-1b"] == "use1-az3"  # a zone id EKS takes no control plane in
+        assert len(set(plain.values())) == len(plain)
+        default_subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+        assert sorted(s["AvailabilityZone"] for s in default_subnets) == sorted(plain)
+
+
+@pytest.mark.parametrize("zone", ["us-east-1b", "us-east-1-bos-1a"])
+def test_eks_refuses_a_control_plane_in_an_unsupported_zone(zone):
+    with mock_aws():
+        subnets = balancer_subnets(boto3.client("ec2", region_name="us-east-1"), zones=["a", zone[len("us-east-1") :]])
+        eks = boto3.client("eks", region_name="us-east-1")
+        config = {"subnetIds": subnets}
+        with pytest.raises(ClientError) as refused:
+            eks.create_cluster(name="one", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig=config)
+        error = refused.value.response["Error"]
+        assert error["Code"] == "UnsupportedAvailabilityZoneException"
+        assert (
+            f"because {zone}, the targeted availability zone, does not currently have sufficient capacity"
+            in (error["Message"])
+        )
+        assert "us-east-1a, us-east-1c, us-east-1d, us-east-1e, us-east-1f" in error["Message"]
+        assert eks.list_clusters()["clusters"] == []
+
+
+def test_eks_takes_a_control_plane_in_supported_zones():
+    with mock_aws():
+        subnets = balancer_subnets(boto3.client("ec2", region_name="us-east-1"), zones="acd")
+        eks = boto3.client("eks", region_name="us-east-1")
+        eks.create_cluster(
+            name="one", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": subnets}
+        )
+        assert eks.list_clusters()["clusters"] == ["one"]

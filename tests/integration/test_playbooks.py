@@ -307,7 +307,22 @@ def test_destroy_refuses_without_the_account_id(provisioned, sandbox):
 def test_destroy_with_the_account_id_removes_the_stack(provisioned, sandbox):
     _, before = provisioned
     for host, account in ACCOUNTS.items():
+        # The sandbox runs a customer's defaults: the stack picked its zones (not the Local Zone
+        # us-east-1-bos-1a, not us-east-1b on use1-az3) and the load balancer is protected.
+        elbv2, arn = alb(sandbox, host)
+        balancer = elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]
+        assert sorted(z["ZoneName"] for z in balancer["AvailabilityZones"]) == [
+            "us-east-1a",
+            "us-east-1c",
+            "us-east-1d",
+        ]
+        attributes = elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
+        assert {a["Key"]: a["Value"] for a in attributes}["deletion_protection.enabled"] == "true"
+
         gone = ansible_playbook(sandbox, "destroy.yml", "-l", host, "-e", f"confirm_destroy={account}")
         assert gone.returncode == 0, output(gone)
         assert moto(sandbox, "eks", account).list_clusters()["clusters"] == []
+        assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+        vpcs = moto(sandbox, "ec2", account).describe_vpcs(Filters=[{"Name": "is-default", "Values": ["false"]}])
+        assert vpcs["Vpcs"] == []
     assert outstanding_leases(sandbox) == before

@@ -263,6 +263,11 @@ BAD_INPUTS = {
     ),
     "secrets-kms-alias": (stack(secrets_kms_key_arn="alias/eks"), "secrets_kms_key_arn must be a KMS key ARN"),
     "api-cidr": (stack(cluster_public_access_cidrs=["everyone"]), "cluster_public_access_cidrs must all be IPv4"),
+    "api-cidr-none": (stack(cluster_public_access_cidrs=[]), "cluster_public_access_cidrs must list the CIDRs"),
+    "api-cidr-anywhere": (
+        stack(cluster_public_access_cidrs=["0.0.0.0/0"]),
+        "cluster_public_access_cidrs opens the Kubernetes API endpoint to the whole internet",
+    ),
     "namespace-capitals": (stack(agent={"namespace": "Voice"}), "agent.namespace and agent.service_account must be"),
     "policy-not-arn": (
         stack(agent={"managed_policy_arns": ["AdministratorAccess"]}),

@@ -13,7 +13,7 @@ import hvac
 import pytest
 
 from dev.testkit.canary import audit_offset, issued_since
-from dev.testkit.tf import SANDBOX_VARS, boto_creds, issue, prepare
+from dev.testkit.tf import SANDBOX_VARS, boto_creds, issue, prepare, unprotect_and_destroy
 
 pytestmark = pytest.mark.integration
 
@@ -30,13 +30,18 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
     stack.run("init", "-input=false", "-backend-config=backend.hcl")
     stack.run("apply", "-auto-approve", "-input=false")
     out = stack.outputs()
+    aws = {"endpoint_url": sandbox["moto"]["url"], **boto_creds(stack.env)}
+
+    # No zones named: the region's first zones that need no opt-in (the sandbox lists the Local Zone
+    # us-east-1-bos-1a first) and can hold an EKS control plane (us-east-1b is use1-az3 there).
+    subnets = boto3.client("ec2", **aws).describe_subnets(Filters=[{"Name": "tag:Name", "Values": ["sandbox-voice-*"]}])
+    assert sorted({s["AvailabilityZone"] for s in subnets["Subnets"]}) == ["us-east-1a", "us-east-1c", "us-east-1d"]
 
     assert out["alb_idle_timeout"] == 3600
     assert out["cluster_name"] == "sandbox-voice"
     assert out["collection_name"] == "sandbox-voice"
     assert out["agent_role_arn"] == "arn:aws:iam::123456789012:role/sandbox-voice-agent"
 
-    aws = {"endpoint_url": sandbox["moto"]["url"], **boto_creds(stack.env)}
     elbv2 = boto3.client("elbv2", **aws)
     attributes = {
         a["Key"]: a["Value"]
@@ -45,6 +50,7 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
     assert attributes["idle_timeout.timeout_seconds"] == "3600"
     assert attributes["routing.http2.enabled"] == "true"
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    assert attributes["deletion_protection.enabled"] == "true"
 
     aoss = boto3.client("opensearchserverless", **aws)
     collection = aoss.batch_get_collection(names=["sandbox-voice"])["collectionDetails"][0]
@@ -131,9 +137,18 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
     plan = stack.run("plan", "-detailed-exitcode", "-input=false", check=False)
     assert plan.returncode == 0, plan.stdout + plan.stderr
 
-    stack.run("destroy", "-auto-approve", "-input=false")
+    # A plain destroy stops at the protected load balancer, as on AWS, with AWS's error; switching the
+    # protection off through Terraform (what destroy.yml does) lets the destroy finish.
+    refused = stack.run("destroy", "-auto-approve", "-input=false", check=False)
+    assert refused.returncode == 1
+    assert "OperationNotPermitted" in refused.stderr, refused.stderr
+    assert f"Load balancer '{out['alb_arn']}' cannot be deleted because deletion protection is enabled" in " ".join(
+        refused.stderr.split()
+    )
+    unprotect_and_destroy(stack)
     assert json.loads(stack.state_object())["resources"] == []
     assert boto3.client("eks", **aws).list_clusters()["clusters"] == []
+    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
 
 
 @pytest.fixture(scope="module")
@@ -206,14 +221,21 @@ BAD_INPUTS = [
     ({"alb": {"allow_http_only": True, "node_port": 8080}}, "alb.node_port must be in Kubernetes' NodePort range"),
     ({"alb": {"allow_http_only": True, "deregistration_delay": 3601}}, "alb.deregistration_delay must be a whole"),
     ({"alb": {"allow_http_only": True, "deregistration_delay": -1}}, "alb.deregistration_delay must be a whole"),
+    (
+        {"cluster_public_access_cidrs": None},
+        "not suitable for var.cluster_public_access_cidrs defined at variables.tf",
+    ),
+    ({"cluster_public_access_cidrs": []}, "cluster_public_access_cidrs must list the CIDRs your operators"),
+    (
+        {"cluster_public_access_cidrs": ["203.0.113.0/24", "0.0.0.0/0"]},
+        "cluster_public_access_cidrs opens the Kubernetes API endpoint to the whole internet",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("override", "message"), BAD_INPUTS, ids=[m[:40] for _, m in BAD_INPUTS])
 def test_bad_input_fails_the_plan_naming_the_input(initialized, override, message):
     variables = {**SANDBOX_VARS, **override}
-    if "alb" in override and "deletion_protection" not in override["alb"]:
-        variables["alb"] = {"deletion_protection": False, **override["alb"]}
     path = initialized.workdir / "bad.tfvars.json"
     path.write_text(json.dumps(variables))
     result = initialized.run("plan", "-input=false", "-var-file=bad.tfvars.json", check=False)
@@ -312,7 +334,7 @@ def test_ephemeral_stack_reads_vault_credentials_that_never_reach_state(tools, s
     }
     assert "sandbox-voice" in places["state"]
     assert not [(kind, where) for where, text in places.items() for secret, kind in issued.items() if secret in text]
-    stack.run("destroy", "-auto-approve", "-input=false")
+    unprotect_and_destroy(stack)
 
 
 INPUTS_PLAYBOOK = """
@@ -340,14 +362,28 @@ def test_the_inputs_step_warns_near_an_end_of_support_and_refuses_past_it(tools,
     does not rot); 1.31 is refused by the stack's own rule on the day of the run."""
     hosts = {
         "near": {
-            "terraform_stack_variables": {"kubernetes_version": "1.34", "alb": {"allow_http_only": True}},
+            "terraform_stack_variables": {
+                "kubernetes_version": "1.34",
+                "alb": {"allow_http_only": True},
+                "cluster_public_access_cidrs": ["203.0.113.0/24"],
+            },
             "terraform_stack_support_check_date": "2026-11-01",
         },
         "far": {
-            "terraform_stack_variables": {"kubernetes_version": "1.34", "alb": {"allow_http_only": True}},
+            "terraform_stack_variables": {
+                "kubernetes_version": "1.34",
+                "alb": {"allow_http_only": True},
+                "cluster_public_access_cidrs": ["203.0.113.0/24"],
+            },
             "terraform_stack_support_check_date": "2026-09-01",
         },
-        "ended": {"terraform_stack_variables": {"kubernetes_version": "1.31", "alb": {"allow_http_only": True}}},
+        "ended": {
+            "terraform_stack_variables": {
+                "kubernetes_version": "1.31",
+                "alb": {"allow_http_only": True},
+                "cluster_public_access_cidrs": ["203.0.113.0/24"],
+            }
+        },
     }
     for name, host in hosts.items():
         host.update(

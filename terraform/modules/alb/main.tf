@@ -41,7 +41,7 @@ resource "aws_vpc_security_group_ingress_rule" "targets" {
 
 resource "aws_lb" "this" {
   #checkov:skip=CKV2_AWS_28:A WAF web ACL is the customer's choice and bills per request; associate one with alb_arn outside this stack.
-  #checkov:skip=CKV_AWS_150:Deletion protection is on by default (var.deletion_protection); only the local sandbox turns it off.
+  #checkov:skip=CKV_AWS_150:Deletion protection is on by default (var.deletion_protection); destroy.yml switches it off only to delete the stack.
   name                       = var.name
   load_balancer_type         = "application"
   internal                   = false

@@ -65,8 +65,7 @@ variable "endpoint_private_access" {
 
 variable "public_access_cidrs" {
   type        = list(string)
-  description = "CIDRs allowed to reach the public API endpoint."
-  default     = ["0.0.0.0/0"]
+  description = "CIDRs allowed to reach the public API endpoint (required: no default opens it to the internet)."
 
   validation {
     condition     = alltrue([for c in var.public_access_cidrs : can(cidrhost(c, 0))])

@@ -1,9 +1,21 @@
+# The zones the stack picks when var.availability_zones is empty: the region's
+# own Availability Zones (not Local or Wavelength Zones, which are opted in to
+# and sort first by name), without the zone ids EKS places no control plane in.
 data "aws_availability_zones" "available" {
   #checkov:skip=CKV_AWS_394:Only the first three zones are used, and var.availability_zones pins them explicitly.
-  state = "available"
+  state            = "available"
+  exclude_zone_ids = local.eks_unsupported_zone_ids
+
+  filter {
+    name   = "opt-in-status"
+    values = ["opt-in-not-required"]
+  }
 }
 
 locals {
+  # Zone ids in which EKS does not create control planes (EKS user guide: VPC and subnet requirements).
+  eks_unsupported_zone_ids = ["use1-az3", "usw1-az2", "cac1-az3"]
+
   name = "${var.customer}-voice"
   tags = merge(var.tags, { "voicestack:customer" = var.customer, "managed-by" = "voicestack.aws" })
   azs  = length(var.availability_zones) > 0 ? var.availability_zones : slice(data.aws_availability_zones.available.names, 0, min(3, length(data.aws_availability_zones.available.names)))

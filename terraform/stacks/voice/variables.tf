@@ -90,7 +90,7 @@ variable "vpc_cidr" {
 
 variable "availability_zones" {
   type        = list(string)
-  description = "Availability zones to use (2 or 3); empty takes the region's first three."
+  description = "Availability zones to use (2 or 3); empty takes the region's first three by name that need no opt-in (no Local or Wavelength Zone) and can hold an EKS control plane."
   default     = []
 
   validation {
@@ -198,13 +198,29 @@ variable "node_group" {
 
 variable "cluster_public_access_cidrs" {
   type        = list(string)
-  description = "CIDRs allowed to reach the public Kubernetes API endpoint."
-  default     = ["0.0.0.0/0"]
+  nullable    = false
+  description = "The operators' IPv4 CIDRs allowed to reach the public Kubernetes API endpoint (required; 0.0.0.0/0 only with cluster_public_access_allow_anywhere)."
+
+  validation {
+    condition     = length(var.cluster_public_access_cidrs) > 0
+    error_message = "cluster_public_access_cidrs must list the CIDRs your operators reach the Kubernetes API from, for example [\"203.0.113.0/24\"]."
+  }
 
   validation {
     condition     = alltrue([for c in var.cluster_public_access_cidrs : can(cidrhost(c, 0))])
     error_message = "cluster_public_access_cidrs must all be IPv4 CIDR blocks."
   }
+
+  validation {
+    condition     = var.cluster_public_access_allow_anywhere || !anytrue([for c in var.cluster_public_access_cidrs : endswith(c, "/0")])
+    error_message = "cluster_public_access_cidrs opens the Kubernetes API endpoint to the whole internet (a /0 block); list your operators' CIDRs, or set cluster_public_access_allow_anywhere = true to mean it."
+  }
+}
+
+variable "cluster_public_access_allow_anywhere" {
+  type        = bool
+  description = "Allow a /0 block (0.0.0.0/0) in cluster_public_access_cidrs, opening the public Kubernetes API endpoint to the whole internet."
+  default     = false
 }
 
 variable "secrets_kms_key_arn" {
