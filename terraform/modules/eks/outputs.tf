@@ -32,3 +32,8 @@ output "node_role_arn" {
   description = "IAM role of the nodes."
   value       = aws_iam_role.node.arn
 }
+
+output "admin_principal_arns" {
+  description = "IAM principals with a cluster administrator access entry (the deployer's role included)."
+  value       = sort([for e in aws_eks_access_policy_association.admin : e.principal_arn])
+}

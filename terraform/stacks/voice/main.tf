@@ -34,6 +34,9 @@ module "eks" {
   public_access_cidrs = var.cluster_public_access_cidrs
   secrets_kms_key_arn = var.secrets_kms_key_arn
   node_group          = var.node_group
+
+  authentication_mode  = var.cluster_authentication_mode
+  admin_principal_arns = var.cluster_admin_principal_arns
 }
 
 module "irsa" {
