@@ -4,11 +4,23 @@ EKS accepts a bearer token ``k8s-aws-v1.<base64url presigned STS URL>`` by
 calling that URL and mapping the returned identity to a Kubernetes user. The
 sandbox kube-apiserver asks this webhook (TokenReview, authentication.k8s.io/v1)
 to do the same against moto's STS, so the collection authenticates to the
-sandbox exactly as it does to EKS. Every AWS identity is mapped to the group
-system:masters, like the cluster creator's admin access on EKS.
+sandbox exactly as it does to EKS.
+
+Like EKS in API (or API_AND_CONFIG_MAP) authentication mode, a caller gets in
+only through an access entry recorded in moto (moto_gaps fills moto's access
+entry API): the IAM role behind an assumed-role caller (or the IAM user) must
+have an entry on a cluster of its account, in the region the token was signed
+for. An entry with AmazonEKSClusterAdminPolicy at cluster scope maps to the
+group system:masters; otherwise the caller has the entry's Kubernetes groups
+only. A caller without an entry is refused (the Kubernetes API answers 401).
 
 What it cannot check: moto does not verify SigV4 signatures, so neither the
-signature nor the cluster name the token was signed for is checked here.
+signature nor the cluster name the token was signed for (the x-k8s-aws-id
+header is signed, but its value is not in the token) is checked here. One
+kube-apiserver serves every sandbox cluster, so an entry on any cluster of the
+caller's account and region admits the caller; on EKS only the entry on that
+cluster does. The aws-auth ConfigMap of API_AND_CONFIG_MAP mode is not read
+(the sandbox has none), and a cluster in CONFIG_MAP mode admits nobody.
 """
 
 from __future__ import annotations
@@ -22,8 +34,12 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
 PREFIX = "k8s-aws-v1."
 STS_NS = "{https://sts.amazonaws.com/doc/2011-06-15/}"
+ADMIN_POLICY = "cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 
 class TokenRejected(Exception):
@@ -60,12 +76,79 @@ def caller_arn(url: str) -> str:
     return arn.text
 
 
+def signing_region(url: str) -> str:
+    """The region of the token's credential scope (AKID/date/region/sts/aws4_request)."""
+    scope = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("X-Amz-Credential", [""])[0].split("/")
+    if len(scope) != 5 or scope[3] != "sts":  # noqa: PLR2004 - the five parts of a credential scope
+        raise TokenRejected("token has no STS credential scope")
+    return scope[2]
+
+
+def iam_principal(arn: str) -> tuple[str, str, str, str]:
+    """(partition, account, kind, name) of the IAM role or user behind a caller ARN; EKS maps no other."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6:  # noqa: PLR2004 - the six fields of an ARN
+        raise TokenRejected(f"{arn} is not an ARN")
+    resource = parts[5].split("/")
+    if parts[2] == "sts" and resource[0] == "assumed-role" and len(resource) == 3:  # noqa: PLR2004
+        return parts[1], parts[4], "role", resource[1]
+    if parts[2] == "iam" and resource[0] == "user":
+        return parts[1], parts[4], "user", resource[-1]
+    raise TokenRejected(f"{arn} is neither an assumed role nor an IAM user: no access entry can name it")
+
+
+def same_principal(entry_arn: str, account: str, kind: str, name: str) -> bool:
+    """An entry's principal ARN names this role or user (with or without an IAM path)."""
+    parts = entry_arn.split(":", 5)
+    resource = parts[5].split("/") if len(parts) == 6 else []  # noqa: PLR2004
+    return parts[4:5] == [account] and resource[:1] == [kind] and resource[-1:] == [name]
+
+
+def eks_client(moto_url: str, account: str, region: str):
+    """moto's EKS for one account: the sandbox's own calls, never the caller's credentials."""
+    client = boto3.client(
+        "eks", endpoint_url=moto_url, region_name=region, aws_access_key_id="sandbox", aws_secret_access_key="sandbox"
+    )
+
+    def in_account(request, **_kwargs):
+        request.headers["x-moto-account-id"] = account
+
+    client.meta.events.register("before-sign.eks.*", in_account)
+    return client
+
+
+def groups_from_entries(client, account: str, kind: str, name: str) -> list[str] | None:
+    """The Kubernetes groups the caller's access entries give it, or None when it has no entry."""
+    groups, found = set(), False
+    for cluster in client.list_clusters()["clusters"]:
+        try:
+            arns = client.list_access_entries(clusterName=cluster)["accessEntries"]
+        except ClientError:  # a CONFIG_MAP cluster: EKS reads no access entry there
+            continue
+        for arn in (a for a in arns if same_principal(a, account, kind, name)):
+            found = True
+            entry = client.describe_access_entry(clusterName=cluster, principalArn=arn)["accessEntry"]
+            groups.update(entry.get("kubernetesGroups", []))
+            policies = client.list_associated_access_policies(clusterName=cluster, principalArn=arn)
+            if any(
+                p["policyArn"].endswith(ADMIN_POLICY) and p["accessScope"]["type"] == "cluster"
+                for p in policies["associatedAccessPolicies"]
+            ):
+                groups.add("system:masters")
+    return sorted(groups) if found else None
+
+
 def review(token: str, sts_url: str) -> dict:
     try:
-        arn = caller_arn(presigned_url(token, sts_url))
-    except (TokenRejected, OSError) as exc:
+        url = presigned_url(token, sts_url)
+        arn = caller_arn(url)
+        _partition, account, kind, name = iam_principal(arn)
+        groups = groups_from_entries(eks_client(sts_url, account, signing_region(url)), account, kind, name)
+    except (TokenRejected, OSError, ClientError, BotoCoreError) as exc:
         return {"authenticated": False, "error": str(exc)}
-    return {"authenticated": True, "user": {"username": arn, "uid": arn, "groups": ["system:masters"]}}
+    if groups is None:
+        return {"authenticated": False, "error": f"no access entry for the {kind} {name} of {arn}"}
+    return {"authenticated": True, "user": {"username": arn, "uid": arn, "groups": groups}}
 
 
 def handler(sts_url: str):

@@ -920,3 +920,254 @@ def eks_unsupported_zones():
         return original(self, name, role_arn, resources_vpc_config, *args, **kwargs)
 
     eks_models.EKSBackend.create_cluster = create_cluster
+# --- EKS: moto ignores a cluster's accessConfig (authentication mode, the
+# creator's bootstrap admin) and has no access entry API at all (Create/
+# Describe/List/Delete AccessEntry, Associate/Disassociate/
+# ListAssociatedAccessPolicies). Here a cluster keeps its accessConfig (EKS's
+# API defaults: CONFIG_MAP, bootstrap on) and its access entries; with
+# bootstrap on, the caller that created the cluster gets an entry with
+# AmazonEKSClusterAdminPolicy, as EKS gives it. The entry API refuses what EKS
+# refuses, with its codes and wording: a cluster in CONFIG_MAP mode, a second
+# entry for a principal, an STS session principal, an entry or association
+# that does not exist. The sandbox's EKS authenticator reads these entries.
+
+CLUSTER_ADMIN_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+ENTRY_NOT_FOUND = (
+    "The specified principalArn could not be found. You can view your available access entries with "
+    "'list-access-entries'."
+)
+# EKS documents no wording for this one (its code is ResourceNotFoundException).
+ASSOCIATION_NOT_FOUND = "The specified policyArn is not associated with principalArn {principal}."
+ENTRY_IN_USE = "The specified access entry resource is already in use on this cluster."
+MODE_REFUSED = (
+    "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation."
+)
+INVALID_PRINCIPAL = "The specified principalArn is invalid: invalid principal"
+
+
+def iam_principal_of(arn: str, account_id: str) -> str:
+    """The IAM role or user behind an STS caller ARN (an assumed role's role, with its path when IAM knows it)."""
+    parts = arn.split(":", 5)
+    resource = parts[5] if len(parts) == 6 else ""  # noqa: PLR2004 - the six fields of an ARN
+    if parts[2:3] == ["sts"] and resource.startswith("assumed-role/"):
+        name = resource.split("/")[1]
+        from moto.iam.models import iam_backends
+
+        try:
+            return iam_backends[account_id][parts[1]].get_role(name).arn
+        except Exception:  # a role moto does not know: no path to add
+            return f"arn:{parts[1]}:iam::{parts[4]}:role/{name}"
+    return arn
+
+
+class AccessEntry:
+    def __init__(self, cluster, principal_arn, kubernetes_groups, username, tags, type_):
+        from moto.core.utils import utcnow
+
+        self.cluster_name = cluster.name
+        self.principal_arn = principal_arn
+        self.kubernetes_groups = list(kubernetes_groups or [])
+        kind, name = principal_arn.split(":", 5)[5].split("/")[0], principal_arn.rsplit("/", 1)[1]
+        account = principal_arn.split(":")[4]
+        partition = principal_arn.split(":")[1]
+        self.username = username or (
+            f"arn:{partition}:sts::{account}:assumed-role/{name}/{{{{SessionName}}}}"
+            if kind == "role"
+            else principal_arn
+        )
+        self.tags = dict(tags or {})
+        self.type = type_ or "STANDARD"
+        self.created_at = self.modified_at = utcnow()
+        region, cluster_account = cluster.arn.split(":")[3], cluster.arn.split(":")[4]
+        self.arn = (
+            f"arn:{partition}:eks:{region}:{cluster_account}:access-entry/{cluster.name}/{kind}/{account}/{name}/"
+            f"{mock_random.uuid4()}"
+        )
+        self.policies = {}
+
+    def to_dict(self):
+        return {
+            "clusterName": self.cluster_name,
+            "principalArn": self.principal_arn,
+            "kubernetesGroups": self.kubernetes_groups,
+            "accessEntryArn": self.arn,
+            "createdAt": self.created_at,
+            "modifiedAt": self.modified_at,
+            "tags": self.tags,
+            "username": self.username,
+            "type": self.type,
+        }
+
+
+@fix
+def eks_access_entries():  # noqa: PLR0915 - one API, its handlers side by side
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.core.utils import utcnow
+    from moto.eks import models as eks_models
+    from moto.eks import urls as eks_urls
+    from moto.eks.exceptions import (
+        InvalidParameterException,
+        InvalidRequestException,
+        ResourceInUseException,
+        ResourceNotFoundException,
+    )
+    from moto.eks.responses import EKSResponse
+    from moto.sts.models import sts_backends
+
+    def not_found(message, name=None):
+        return ResourceNotFoundException(
+            clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None, message=message
+        )
+
+    def cluster_of(response, name):
+        cluster = response.eks_backend.clusters.get(name)
+        if cluster is None:
+            raise not_found(eks_models.CLUSTER_NOT_FOUND_MSG.format(clusterName=name), name)
+        if not hasattr(cluster, "access_entries"):
+            cluster.access_entries = {}
+        return cluster
+
+    def api_mode(response, name):
+        cluster = cluster_of(response, name)
+        if cluster.access_config["authenticationMode"] == "CONFIG_MAP":
+            raise InvalidRequestException(message=MODE_REFUSED)
+        return cluster
+
+    def entry_of(cluster, principal):
+        try:
+            return cluster.access_entries[principal]
+        except KeyError:
+            raise not_found(ENTRY_NOT_FOUND, cluster.name) from None
+
+    original_create = EKSResponse.create_cluster
+
+    def create_cluster(self):
+        access = self._get_param("accessConfig") or {}
+        mode = access.get("authenticationMode", "CONFIG_MAP")
+        result = original_create(self)
+        cluster = cluster_of(self, self._get_param("name"))
+        bootstrap = access.get("bootstrapClusterCreatorAdminPermissions", True)
+        cluster.access_config = {"authenticationMode": mode, "bootstrapClusterCreatorAdminPermissions": bootstrap}
+        if bootstrap:
+            _user, caller, _account = sts_backends[self.current_account]["global"].get_caller_identity(
+                self.get_access_key(), self.region
+            )
+            principal = iam_principal_of(caller, self.current_account)
+            entry = AccessEntry(cluster, principal, [], None, {}, "STANDARD")
+            policy = CLUSTER_ADMIN_POLICY.format(partition=cluster.arn.split(":")[1])
+            entry.policies[policy] = association(policy, {"type": "cluster"})
+            cluster.access_entries[principal] = entry
+        return result
+
+    original_init = eks_models.Cluster.__init__
+
+    def cluster_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.access_config = {"authenticationMode": "CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": True}
+        self.access_entries = {}
+
+    def association(policy, scope):
+        now = utcnow()
+        return {
+            "policyArn": policy,
+            "accessScope": {"type": scope.get("type"), "namespaces": list(scope.get("namespaces") or [])},
+            "associatedAt": now,
+            "modifiedAt": now,
+        }
+
+    def create_access_entry(self):
+        cluster = api_mode(self, self._get_param("name"))
+        principal = self._get_param("principalArn")
+        if ":sts:" in principal or ":assumed-role/" in principal:
+            raise InvalidParameterException(
+                clusterName=cluster.name,
+                nodegroupName=None,
+                fargateProfileName=None,
+                addonName=None,
+                message=INVALID_PRINCIPAL,
+            )
+        if principal in cluster.access_entries:
+            raise ResourceInUseException(
+                clusterName=cluster.name, nodegroupName=None, addonName=None, message=ENTRY_IN_USE
+            )
+        entry = AccessEntry(
+            cluster,
+            principal,
+            self._get_param("kubernetesGroups"),
+            self._get_param("username"),
+            self._get_param("tags"),
+            self._get_param("type"),
+        )
+        cluster.access_entries[principal] = entry
+        return ActionResult({"accessEntry": entry.to_dict()})
+
+    def describe_access_entry(self):
+        cluster = api_mode(self, self._get_param("name"))
+        return ActionResult({"accessEntry": entry_of(cluster, self._get_param("principalArn")).to_dict()})
+
+    def list_access_entries(self):
+        cluster = api_mode(self, self._get_param("name"))
+        policy = self._get_param("associatedPolicyArn")
+        arns = [arn for arn, entry in cluster.access_entries.items() if policy is None or policy in entry.policies]
+        return ActionResult({"accessEntries": arns})
+
+    def delete_access_entry(self):
+        cluster = api_mode(self, self._get_param("name"))
+        principal = self._get_param("principalArn")
+        entry_of(cluster, principal)
+        del cluster.access_entries[principal]
+        return EmptyResult()
+
+    def associate_access_policy(self):
+        cluster = api_mode(self, self._get_param("name"))
+        entry = entry_of(cluster, self._get_param("principalArn"))
+        policy = self._get_param("policyArn")
+        scope = self._get_param("accessScope") or {}
+        previous = entry.policies.get(policy)
+        entry.policies[policy] = association(policy, scope)
+        if previous:
+            entry.policies[policy]["associatedAt"] = previous["associatedAt"]
+        return ActionResult(
+            {
+                "clusterName": cluster.name,
+                "principalArn": entry.principal_arn,
+                "associatedAccessPolicy": entry.policies[policy],
+            }
+        )
+
+    def list_associated_access_policies(self):
+        cluster = api_mode(self, self._get_param("name"))
+        entry = entry_of(cluster, self._get_param("principalArn"))
+        return ActionResult(
+            {
+                "clusterName": cluster.name,
+                "principalArn": entry.principal_arn,
+                "associatedAccessPolicies": list(entry.policies.values()),
+            }
+        )
+
+    def disassociate_access_policy(self):
+        cluster = api_mode(self, self._get_param("name"))
+        entry = entry_of(cluster, self._get_param("principalArn"))
+        policy = self._get_param("policyArn")
+        if policy not in entry.policies:
+            raise not_found(ASSOCIATION_NOT_FOUND.format(principal=entry.principal_arn), cluster.name)
+        del entry.policies[policy]
+        return EmptyResult()
+
+    eks_models.Cluster.__init__ = cluster_init
+    EKSResponse.create_cluster = create_cluster
+    EKSResponse.create_access_entry = create_access_entry
+    EKSResponse.describe_access_entry = describe_access_entry
+    EKSResponse.list_access_entries = list_access_entries
+    EKSResponse.delete_access_entry = delete_access_entry
+    EKSResponse.associate_access_policy = associate_access_policy
+    EKSResponse.list_associated_access_policies = list_associated_access_policies
+    EKSResponse.disassociate_access_policy = disassociate_access_policy
+    # ARNs hold '/', so the principal and policy parts of these paths match across segments.
+    eks_urls.url_paths.update(
+        {
+            "{0}/clusters/(?P<name>[^/]+)/access-entries$": eks_urls.response.dispatch,
+            "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$": eks_urls.response.dispatch,
+        }
+    )

@@ -78,13 +78,23 @@ def aws_roles(account_id: str, other_account_id: str) -> dict[str, dict]:
     }
 
 
-def make_iam_roles(aws_url: str, region: str) -> None:
-    """The IAM role the deployer assumes, in moto's default account."""
-    iam = boto3.client(
-        "iam", endpoint_url=aws_url, region_name=region, aws_access_key_id="sandbox", aws_secret_access_key="sandbox"
-    )
-    iam.create_role(RoleName="voicestack-deployer", AssumeRolePolicyDocument=ASSUME_ROLE_TRUST)
-    iam.put_role_policy(RoleName="voicestack-deployer", PolicyName="admin", PolicyDocument=ADMIN_ROLE_POLICY)
+def make_iam_roles(aws_url: str, region: str, account_ids: tuple[str, ...]) -> None:
+    """The IAM role the deployer assumes, in each sandbox account (the stack reads it: aws_iam_session_context)."""
+    for account_id in account_ids:
+        iam = boto3.client(
+            "iam",
+            endpoint_url=aws_url,
+            region_name=region,
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",
+        )
+
+        def in_account(request, account=account_id, **_kwargs):
+            request.headers["x-moto-account-id"] = account
+
+        iam.meta.events.register("before-sign.iam.*", in_account)
+        iam.create_role(RoleName="voicestack-deployer", AssumeRolePolicyDocument=ASSUME_ROLE_TRUST)
+        iam.put_role_policy(RoleName="voicestack-deployer", PolicyName="admin", PolicyDocument=ADMIN_ROLE_POLICY)
 
 
 def jwt_keys(state: Path) -> str:
@@ -101,7 +111,7 @@ def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account
     client.sys.create_or_update_policy("voicestack-deployer", DEPLOYER_POLICY)
 
     details: dict = {"audit_log": str(audit_log)}
-    make_iam_roles(aws_url, region)
+    make_iam_roles(aws_url, region, (account_id, other_account_id))
     plugin = Path(aws_plugin)
     client.write(
         "sys/plugins/catalog/secret/aws",

@@ -19,14 +19,17 @@ def sts(moto_url, **creds):
     return boto3.client("sts", region_name="us-east-1", endpoint_url=moto_url, **creds)
 
 
-def assumed_role_client(moto_url):
-    admin = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "secret"}
-    boto3.client("iam", region_name="us-east-1", endpoint_url=moto_url, **admin).create_role(
-        RoleName="deployer", AssumeRolePolicyDocument="{}"
+ADMIN = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "secret"}
+ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+def assumed_role_client(moto_url, name="deployer"):
+    boto3.client("iam", region_name="us-east-1", endpoint_url=moto_url, **ADMIN).create_role(
+        RoleName=name, AssumeRolePolicyDocument="{}"
     )
-    creds = sts(moto_url, **admin).assume_role(
-        RoleArn="arn:aws:iam::123456789012:role/deployer", RoleSessionName="voicestack"
-    )["Credentials"]
+    creds = sts(moto_url, **ADMIN).assume_role(RoleArn=f"arn:aws:iam::123456789012:role/{name}", RoleSessionName="run")[
+        "Credentials"
+    ]
     return sts(
         moto_url,
         aws_access_key_id=creds["AccessKeyId"],
@@ -35,11 +38,65 @@ def assumed_role_client(moto_url):
     )
 
 
-def test_presigned_token_names_the_caller_to_the_authenticator(moto_url):
+def api_cluster(moto_url, name, region="us-east-1"):
+    """A cluster as the stack makes it: access entries only, no bootstrap right for its creator."""
+    eks = boto3.client("eks", region_name=region, endpoint_url=moto_url, **ADMIN)
+    eks.create_cluster(
+        name=name,
+        roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        accessConfig={"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": False},
+    )
+    return eks
+
+
+def test_an_admin_access_entry_maps_the_caller_to_system_masters(moto_url):
+    eks = api_cluster(moto_url, "voice-eks")
+    eks.create_access_entry(clusterName="voice-eks", principalArn="arn:aws:iam::123456789012:role/deployer")
+    eks.associate_access_policy(
+        clusterName="voice-eks",
+        principalArn="arn:aws:iam::123456789012:role/deployer",
+        policyArn=ADMIN_POLICY,
+        accessScope={"type": "cluster"},
+    )
     token = eks_token(assumed_role_client(moto_url), "voice-eks")["token"]
     status = eks_authenticator.review(token, moto_url)
-    assert status["authenticated"] is True
-    assert status["user"]["username"] == "arn:aws:sts::123456789012:assumed-role/deployer/voicestack"
+    assert status["authenticated"] is True, status
+    assert status["user"]["username"] == "arn:aws:sts::123456789012:assumed-role/deployer/run"
+    assert status["user"]["groups"] == ["system:masters"]
+
+
+def test_a_role_without_an_access_entry_is_refused(moto_url):
+    api_cluster(moto_url, "no-entry-eks")
+    token = eks_token(assumed_role_client(moto_url, "stranger"), "no-entry-eks")["token"]
+    status = eks_authenticator.review(token, moto_url)
+    assert status == {
+        "authenticated": False,
+        "error": "no access entry for the role stranger of arn:aws:sts::123456789012:assumed-role/stranger/run",
+    }
+
+
+def test_an_entry_without_a_policy_gives_only_its_kubernetes_groups(moto_url):
+    eks = api_cluster(moto_url, "groups-eks")
+    eks.create_access_entry(
+        clusterName="groups-eks", principalArn="arn:aws:iam::123456789012:role/viewer", kubernetesGroups=["viewers"]
+    )
+    token = eks_token(assumed_role_client(moto_url, "viewer"), "groups-eks")["token"]
+    status = eks_authenticator.review(token, moto_url)
+    assert status["authenticated"] is True, status
+    assert status["user"]["groups"] == ["viewers"]
+
+
+def test_an_entry_in_another_region_does_not_admit_the_caller(moto_url):
+    eks = api_cluster(moto_url, "west-eks", region="eu-west-1")
+    eks.create_access_entry(clusterName="west-eks", principalArn="arn:aws:iam::123456789012:role/elsewhere")
+    token = eks_token(assumed_role_client(moto_url, "elsewhere"), "west-eks")["token"]  # signed for us-east-1
+    assert eks_authenticator.review(token, moto_url)["authenticated"] is False
+
+
+def test_a_federated_user_is_no_access_entry_principal():
+    with pytest.raises(eks_authenticator.TokenRejected, match="neither an assumed role nor an IAM user"):
+        eks_authenticator.iam_principal("arn:aws:sts::123456789012:federated-user/vault-x")
 
 
 @pytest.mark.parametrize(

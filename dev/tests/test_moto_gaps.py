@@ -162,6 +162,120 @@ def test_nodegroup_without_remote_access_reports_none(eks):
     assert not group.get("remoteAccess")
 
 
+ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+ADMIN_ROLE = "arn:aws:iam::123456789012:role/team/admins/platform-admin"
+
+
+def api_cluster(client, name, mode="API_AND_CONFIG_MAP", bootstrap=False):
+    return client.create_cluster(
+        name=name,
+        roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        accessConfig={"authenticationMode": mode, "bootstrapClusterCreatorAdminPermissions": bootstrap},
+    )["cluster"]
+
+
+def error(exc_info):
+    return exc_info.value.response["Error"]["Code"], exc_info.value.response["Error"]["Message"]
+
+
+def test_a_cluster_keeps_its_access_config_and_eks_api_defaults(eks):
+    assert api_cluster(eks, "api", mode="API")["accessConfig"] == {
+        "authenticationMode": "API",
+        "bootstrapClusterCreatorAdminPermissions": False,
+    }
+    cluster(eks, "default")
+    assert eks.describe_cluster(name="default")["cluster"]["accessConfig"] == {
+        "authenticationMode": "CONFIG_MAP",
+        "bootstrapClusterCreatorAdminPermissions": True,
+    }
+
+
+def test_access_entries_are_refused_on_a_config_map_cluster(eks):
+    cluster(eks, "legacy")
+    with pytest.raises(ClientError) as refused:
+        eks.create_access_entry(clusterName="legacy", principalArn=ADMIN_ROLE)
+    assert error(refused) == (
+        "InvalidRequestException",
+        "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.",
+    )
+
+
+def test_access_entry_and_policy_association_lifecycle(eks):
+    api_cluster(eks, "one")
+    assert eks.list_access_entries(clusterName="one")["accessEntries"] == []
+    entry = eks.create_access_entry(clusterName="one", principalArn=ADMIN_ROLE, tags={"a": "b"})["accessEntry"]
+    assert entry["type"] == "STANDARD"
+    assert entry["username"] == "arn:aws:sts::123456789012:assumed-role/platform-admin/{{SessionName}}"
+    assert entry["accessEntryArn"].startswith(
+        "arn:aws:eks:us-east-1:123456789012:access-entry/one/role/123456789012/platform-admin/"
+    )
+    assert eks.describe_access_entry(clusterName="one", principalArn=ADMIN_ROLE)["accessEntry"]["tags"] == {"a": "b"}
+    with pytest.raises(ClientError) as twice:
+        eks.create_access_entry(clusterName="one", principalArn=ADMIN_ROLE)
+    assert error(twice) == (
+        "ResourceInUseException",
+        "The specified access entry resource is already in use on this cluster.",
+    )
+
+    associated = eks.associate_access_policy(
+        clusterName="one", principalArn=ADMIN_ROLE, policyArn=ADMIN_POLICY, accessScope={"type": "cluster"}
+    )["associatedAccessPolicy"]
+    assert associated["accessScope"] == {"type": "cluster", "namespaces": []}
+    listed = eks.list_associated_access_policies(clusterName="one", principalArn=ADMIN_ROLE)
+    assert [p["policyArn"] for p in listed["associatedAccessPolicies"]] == [ADMIN_POLICY]
+    assert eks.list_access_entries(clusterName="one", associatedPolicyArn=ADMIN_POLICY)["accessEntries"] == [ADMIN_ROLE]
+
+    eks.disassociate_access_policy(clusterName="one", principalArn=ADMIN_ROLE, policyArn=ADMIN_POLICY)
+    with pytest.raises(ClientError) as gone:
+        eks.disassociate_access_policy(clusterName="one", principalArn=ADMIN_ROLE, policyArn=ADMIN_POLICY)
+    assert error(gone)[0] == "ResourceNotFoundException"
+
+    eks.delete_access_entry(clusterName="one", principalArn=ADMIN_ROLE)
+    for call in (
+        lambda: eks.describe_access_entry(clusterName="one", principalArn=ADMIN_ROLE),
+        lambda: eks.associate_access_policy(
+            clusterName="one", principalArn=ADMIN_ROLE, policyArn=ADMIN_POLICY, accessScope={"type": "cluster"}
+        ),
+    ):
+        with pytest.raises(ClientError) as missing:
+            call()
+        assert error(missing) == (
+            "ResourceNotFoundException",
+            "The specified principalArn could not be found. You can view your available access entries with "
+            "'list-access-entries'.",
+        )
+
+
+def test_an_sts_session_is_no_access_entry_principal(eks):
+    api_cluster(eks, "one")
+    with pytest.raises(ClientError) as refused:
+        eks.create_access_entry(
+            clusterName="one", principalArn="arn:aws:sts::123456789012:assumed-role/voicestack-deployer/run"
+        )
+    assert error(refused) == ("InvalidParameterException", "The specified principalArn is invalid: invalid principal")
+
+
+def test_the_bootstrap_right_is_an_admin_entry_of_the_creators_role(eks):
+    iam = boto3.client("iam", region_name="us-east-1")
+    trust = json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
+    role = iam.create_role(RoleName="deployer", Path="/ci/", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    creds = boto3.client("sts", region_name="us-east-1").assume_role(RoleArn=role, RoleSessionName="run")
+    deployer = boto3.client(
+        "eks",
+        region_name="us-east-1",
+        aws_access_key_id=creds["Credentials"]["AccessKeyId"],
+        aws_secret_access_key=creds["Credentials"]["SecretAccessKey"],
+        aws_session_token=creds["Credentials"]["SessionToken"],
+    )
+    api_cluster(deployer, "bootstrapped", bootstrap=True)
+    api_cluster(deployer, "explicit", bootstrap=False)
+    assert eks.list_access_entries(clusterName="bootstrapped", associatedPolicyArn=ADMIN_POLICY)["accessEntries"] == [
+        "arn:aws:iam::123456789012:role/ci/deployer"
+    ]
+    assert eks.list_access_entries(clusterName="explicit")["accessEntries"] == []
+
+
 def test_a_new_load_balancer_is_active_at_once():
     with mock_aws():
         ec2 = boto3.client("ec2", region_name="us-east-1")

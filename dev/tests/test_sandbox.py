@@ -83,6 +83,8 @@ def test_an_eks_cluster_is_served_by_the_sandbox_apiserver_with_eks_tokens(sandb
             name="token-test",
             roleArn="arn:aws:iam::123456789012:role/eks",
             resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+            # The authenticator admits only through access entries: the creator's bootstrap entry here.
+            accessConfig={"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": True},
         )["cluster"]
         assert cluster["endpoint"] == sandbox["kube-apiserver"]["url"]
         args = {

@@ -21,6 +21,8 @@ description:
   - C(s3_key) - a state object key, no leading or trailing C(/), no C(.), C(..) or empty segment, at most 1024
     bytes, no control characters.
   - C(kms_key_id) - a KMS key id (UUID or C(mrk-...)), C(alias/<name>), or a key or alias ARN.
+  - C(deploy_credential_type) - a Vault credential type that can deploy the stack, C(assumed_role) only; the
+    message says why each other type cannot.
 options:
   _input:
     description: The inputs to judge, each a list of its name, the rule's name and its value.

@@ -1,6 +1,6 @@
 # Copyright: voicestack.aws contributors
 # Apache License 2.0 (see LICENSE)
-"""Rules for inputs that end up in a Vault URL or an AWS name, judged before any call.
+"""Rules for inputs that end up in a Vault URL or an AWS name or decide what may deploy, judged before any call.
 
 Each rule takes the value and returns None when it is good, else why not (one
 line, without the input's name). ``problems`` names the input in each message;
@@ -28,6 +28,24 @@ _KMS_KEY = re.compile(
     rf"{_KEY_ID}|{_ALIAS}|arn:aws[a-z-]*:kms:[a-z]{{2}}(?:-[a-z]+)+-[0-9]:[0-9]{{12}}:(?:key/{_KEY_ID}|{_ALIAS})"
 )
 MAX_KEY_BYTES = 1024
+
+# The only Vault credential type that can deploy the stack. The vault_sts lookup
+# issues all four; the roles that deploy refuse the others, each for its reason.
+DEPLOY_CREDENTIAL_TYPE = "assumed_role"
+NOT_FOR_DEPLOYING = {
+    "federation_token": (
+        "GetFederationToken credentials cannot call IAM (the stack creates IAM roles) and are issued in the account "
+        "of Vault's own IAM user, not in the customer account"
+    ),
+    "session_token": (
+        "GetSessionToken credentials cannot call IAM (the stack creates IAM roles) and are issued in the account "
+        "of Vault's own IAM user, not in the customer account"
+    ),
+    "iam_user": (
+        "an IAM user's identity is deleted when its lease is revoked, so what the run granted to it (the EKS access "
+        "entry, resource policies) and what CloudTrail recorded of it name a principal that no longer exists"
+    ),
+}
 
 SEGMENT_RULE = "letters, digits, '-', '_' and '.', but not '.' or '..' alone"
 
@@ -99,6 +117,18 @@ def kms_key_id(value):
     return None
 
 
+def deploy_credential_type(value):
+    """The Vault credential type of a deployment: assumed_role only (the lookup issues all four)."""
+    text = str(value)
+    if text == DEPLOY_CREDENTIAL_TYPE:
+        return None
+    why = NOT_FOR_DEPLOYING.get(text, "it is not a Vault AWS credential type")
+    return (
+        f"{text!r} cannot deploy: {why}. Use a Vault AWS role of credential_type {DEPLOY_CREDENTIAL_TYPE} "
+        f"that assumes the account's deployer role; nothing was issued"
+    )
+
+
 RULES = {
     "vault_name": vault_name,
     "vault_mount": vault_mount,
@@ -106,6 +136,7 @@ RULES = {
     "s3_bucket": s3_bucket,
     "s3_key": s3_key,
     "kms_key_id": kms_key_id,
+    "deploy_credential_type": deploy_credential_type,
 }
 
 

@@ -9,11 +9,14 @@ import json
 import threading
 from pathlib import Path
 
+import boto3
 import pytest
 import yaml
 from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
 from websockets.sync.server import serve
 
+from ansible_collections.voicestack.aws.plugins.module_utils._eks_token import eks_token
 from dev.testkit.ansible_cli import (
     ACCOUNTS,
     INVENTORY,
@@ -118,6 +121,40 @@ def test_each_service_account_carries_its_accounts_role(provisioned, sandbox):
         arn = service_account(sandbox, host).metadata.annotations["eks.amazonaws.com/role-arn"]
         assert arn == f"arn:aws:iam::{account}:role/{host}-voice-agent"
         assert moto(sandbox, "iam", account).get_role(RoleName=f"{host}-voice-agent")["Role"]["Arn"] == arn
+
+
+def kube_as(sandbox, role_name, cluster="acme-voice"):
+    """The sandbox kube-apiserver with a valid EKS token of an assumed role of acme's account."""
+    iam = moto(sandbox, "iam")
+    trust = json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
+    if role_name not in [r["RoleName"] for r in iam.list_roles()["Roles"]]:
+        iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=trust)
+    creds = moto(sandbox, "sts").assume_role(
+        RoleArn=f"arn:aws:iam::123456789012:role/{role_name}", RoleSessionName="probe"
+    )["Credentials"]
+    sts = boto3.client(
+        "sts",
+        endpoint_url=sandbox["moto"]["url"],
+        region_name="us-east-1",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    env = sandbox_env(sandbox)
+    config = k8s.Configuration()
+    config.host = env["VOICESTACK_KUBE_API"]
+    config.ssl_ca_cert = env["VOICESTACK_KUBE_CA_FILE"]
+    config.api_key = {"authorization": f"Bearer {eks_token(sts, cluster)['token']}"}
+    return k8s.CoreV1Api(k8s.ApiClient(config))
+
+
+def test_only_a_role_with_an_access_entry_reaches_the_kubernetes_api(provisioned, sandbox):
+    # The deployer's role has the stack's admin access entry; a role of the same account without one,
+    # with an equally valid token, is refused as EKS refuses it.
+    assert kube_as(sandbox, "voicestack-deployer").read_namespace("voice").metadata.name == "voice"
+    with pytest.raises(ApiException) as refused:
+        kube_as(sandbox, "voicestack-stranger").read_namespace("voice")
+    assert refused.value.status == 401
 
 
 def test_a_second_run_changes_nothing(provisioned, sandbox):

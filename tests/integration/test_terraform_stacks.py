@@ -25,8 +25,14 @@ def creds(sandbox, root_token):
     hvac.Client(url=sandbox["openbao"]["url"], token=root_token).sys.revoke_lease(secret["lease_id"])
 
 
+ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+DEPLOYER = "arn:aws:iam::123456789012:role/voicestack-deployer"
+PLATFORM_ADMINS = "arn:aws:iam::210987654321:role/team/platform-admins"
+
+
 def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp_path):
-    stack = prepare(tools, sandbox, creds, tmp_path)
+    tfvars = {**SANDBOX_VARS, "cluster_admin_principal_arns": [PLATFORM_ADMINS]}
+    stack = prepare(tools, sandbox, creds, tmp_path, tfvars=tfvars)
     stack.run("init", "-input=false", "-backend-config=backend.hcl")
     stack.run("apply", "-auto-approve", "-input=false")
     out = stack.outputs()
@@ -134,6 +140,21 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
     assert sorted(t["Target"]["Id"] for t in registered) == sorted(i["InstanceId"] for i in asg["Instances"])
     assert len(registered) == 3
 
+    # Kubernetes access is explicit: no bootstrap right, an admin access entry for the deployer's role (the
+    # session's issuer) and for each input principal, and nobody else.
+    eks = boto3.client("eks", **aws)
+    assert eks.describe_cluster(name="sandbox-voice")["cluster"]["accessConfig"] == {
+        "authenticationMode": "API_AND_CONFIG_MAP",
+        "bootstrapClusterCreatorAdminPermissions": False,
+    }
+    assert sorted(eks.list_access_entries(clusterName="sandbox-voice")["accessEntries"]) == [DEPLOYER, PLATFORM_ADMINS]
+    for principal in (DEPLOYER, PLATFORM_ADMINS):
+        (policy,) = eks.list_associated_access_policies(clusterName="sandbox-voice", principalArn=principal)[
+            "associatedAccessPolicies"
+        ]
+        assert (policy["policyArn"], policy["accessScope"]["type"]) == (ADMIN_POLICY, "cluster")
+    assert out["cluster_admin_principal_arns"] == [DEPLOYER, PLATFORM_ADMINS]
+
     plan = stack.run("plan", "-detailed-exitcode", "-input=false", check=False)
     assert plan.returncode == 0, plan.stdout + plan.stderr
 
@@ -230,6 +251,16 @@ BAD_INPUTS = [
         {"cluster_public_access_cidrs": ["203.0.113.0/24", "0.0.0.0/0"]},
         "cluster_public_access_cidrs opens the Kubernetes API endpoint to the whole internet",
     ),
+    (
+        {"cluster_admin_principal_arns": ["arn:aws:sts::123456789012:assumed-role/admins/alice"]},
+        "an STS session ARN (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION) cannot have an access entry",
+    ),
+    ({"cluster_admin_principal_arns": ["admins"]}, "cluster_admin_principal_arns must list IAM role or user ARNs"),
+    (
+        {"cluster_admin_principal_arns": [DEPLOYER, DEPLOYER]},
+        "cluster_admin_principal_arns must not list a principal twice",
+    ),
+    ({"cluster_authentication_mode": "CONFIG_MAP"}, "cluster_authentication_mode must be API_AND_CONFIG_MAP or API"),
 ]
 
 

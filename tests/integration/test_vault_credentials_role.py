@@ -11,7 +11,7 @@ import hvac
 import pytest
 
 from dev.settings import ROOT
-from dev.testkit.ansible_cli import INVENTORY, sandbox_env
+from dev.testkit.ansible_cli import INVENTORY, moto_request_offset, moto_requests, sandbox_env
 from dev.testkit.canary import Scan, audit_offset, issued_since, token_hmacs_since
 
 pytestmark = pytest.mark.integration
@@ -156,3 +156,40 @@ def test_bad_input_is_rejected_before_vault_is_asked(sandbox, tmp_path, extra, m
     assert message in result.stdout, result.stdout[-3000:]
     issued = [r for r in audit_requests(sandbox["openbao"]["audit_log"], offset) if r[1].startswith("aws/")]
     assert issued == []
+
+
+# Every playbook that deploys or touches the state: each extra is what it needs to get as far as its credentials.
+DEPLOYING_PLAYBOOKS = {
+    "site.yml": [],
+    # Its report play runs all the same: the report goes to the test's folder.
+    "drift.yml": ["-e", "drift_report_dir={tmp}/drift"],
+    "destroy.yml": ["-e", "confirm_destroy=123456789012"],
+    "bootstrap_backend.yml": [],
+    "unlock.yml": ["-e", "lock_id=00000000-0000-0000-0000-000000000000"],
+}
+
+
+@pytest.mark.parametrize(
+    ("credential_type", "why"),
+    [
+        ("federation_token", "GetFederationToken credentials cannot call IAM"),
+        ("session_token", "GetSessionToken credentials cannot call IAM"),
+        ("iam_user", "an IAM user's identity is deleted when its lease is revoked"),
+    ],
+)
+def test_the_playbooks_deploy_only_with_assumed_role_credentials(sandbox, tmp_path, credential_type, why):
+    audit, requests = audit_offset(sandbox["openbao"]["audit_log"]), moto_request_offset(sandbox)
+    for name, extra in DEPLOYING_PLAYBOOKS.items():
+        result = playbook(
+            sandbox,
+            tmp_path,
+            "-e",
+            f"vault_credentials_credential_type={credential_type}",
+            *(arg.format(tmp=tmp_path) for arg in extra),
+            playbooks=(ROOT / "playbooks" / name,),
+        )
+        assert result.returncode == 2, (name, result.stdout[-3000:])
+        refusal = f"vault_credentials_credential_type: '{credential_type}' cannot deploy: {why}"
+        assert refusal in " ".join(result.stdout.split()), (name, result.stdout[-3000:])
+    assert audit_requests(sandbox["openbao"]["audit_log"], audit) == []  # Vault was not asked at all
+    assert moto_requests(sandbox, requests) == []

@@ -28,6 +28,20 @@ CASES = {
         "vault_credentials_role_arn: ",
     ),
     "vault-role-arn-not-arn": ({"vault_credentials_role_arn": "voicestack-deployer"}, "vault_credentials_role_arn: "),
+    # Only assumed_role can deploy: refused before Vault is asked (port 1 would fail on the connection), saying why.
+    "vault-type-federation": (
+        {"vault_credentials_credential_type": "federation_token"},
+        "vault_credentials_credential_type: 'federation_token' cannot deploy: GetFederationToken credentials cannot "
+        "call IAM",
+    ),
+    "vault-type-session": (
+        {"vault_credentials_credential_type": "session_token"},
+        "vault_credentials_credential_type: 'session_token' cannot deploy: GetSessionToken credentials cannot call IAM",
+    ),
+    "vault-type-iam-user": (
+        {"vault_credentials_credential_type": "iam_user"},
+        "vault_credentials_credential_type: 'iam_user' cannot deploy: an IAM user's identity is deleted when its lease",
+    ),
     "backend-bucket": ({"terraform_stack_backend_bucket": "192.168.1.2"}, "terraform_stack_backend_bucket: "),
     "backend-bucket-xn": ({"terraform_stack_backend_bucket": "xn--state"}, "terraform_stack_backend_bucket: "),
     "backend-key": ({"terraform_stack_backend_key": "../other/voice.tfstate"}, "terraform_stack_backend_key: "),

@@ -1,7 +1,18 @@
 data "aws_partition" "current" {}
 
+data "aws_caller_identity" "current" {}
+
+# The IAM role behind the deployer's STS session (with its path): an access
+# entry names a role or a user, never a session.
+data "aws_iam_session_context" "current" {
+  arn = data.aws_caller_identity.current.arn
+}
+
 locals {
   policy_prefix = "arn:${data.aws_partition.current.partition}:iam::aws:policy"
+  # Cluster administrators: the role that runs the deployment, and the input list.
+  admin_principal_arns = toset(distinct(concat([data.aws_iam_session_context.current.issuer_arn], var.admin_principal_arns)))
+  cluster_admin_policy = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 }
 
 resource "aws_iam_role" "cluster" {
@@ -46,6 +57,14 @@ resource "aws_eks_cluster" "this" {
     support_type = var.support_type
   }
 
+  # Kubernetes access only through access entries (below), which can be listed
+  # and revoked, instead of the invisible bootstrap right of whichever IAM
+  # principal created the cluster.
+  access_config {
+    authentication_mode                         = var.authentication_mode
+    bootstrap_cluster_creator_admin_permissions = false
+  }
+
   vpc_config {
     subnet_ids              = var.subnet_ids
     endpoint_public_access  = var.endpoint_public_access
@@ -65,7 +84,36 @@ resource "aws_eks_cluster" "this" {
 
   tags = var.tags
 
+  lifecycle {
+    # EKS sets this only at creation and Terraform would replace the cluster
+    # to change it: a cluster made before access entries keeps its value.
+    ignore_changes = [access_config[0].bootstrap_cluster_creator_admin_permissions]
+  }
+
   depends_on = [aws_iam_role_policy_attachment.cluster, aws_cloudwatch_log_group.cluster]
+}
+
+# Cluster administrators (AmazonEKSClusterAdminPolicy, cluster scope): the
+# deployer, which the roles use to configure the cluster, and var.admin_principal_arns.
+resource "aws_eks_access_entry" "admin" {
+  for_each = local.admin_principal_arns
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = each.value
+  type          = "STANDARD"
+  tags          = var.tags
+}
+
+resource "aws_eks_access_policy_association" "admin" {
+  for_each = local.admin_principal_arns
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.admin[each.key].principal_arn
+  policy_arn    = local.cluster_admin_policy
+
+  access_scope {
+    type = "cluster"
+  }
 }
 
 # IRSA: lets Kubernetes service accounts assume IAM roles.

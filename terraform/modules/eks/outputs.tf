@@ -42,3 +42,8 @@ output "node_group_autoscaling_group_name" {
   description = "Auto Scaling group of the managed node group."
   value       = aws_eks_node_group.this.resources[0].autoscaling_groups[0].name
 }
+
+output "admin_principal_arns" {
+  description = "IAM principals with a cluster administrator access entry (the deployer's role included)."
+  value       = sort([for e in aws_eks_access_policy_association.admin : e.principal_arn])
+}

@@ -73,6 +73,45 @@ variable "public_access_cidrs" {
   }
 }
 
+variable "authentication_mode" {
+  type        = string
+  description = <<-EOT
+    How EKS authenticates IAM principals: API_AND_CONFIG_MAP (access entries, and the aws-auth ConfigMap of older
+    clusters) or API (access entries only). A change is one way: CONFIG_MAP -> API_AND_CONFIG_MAP -> API.
+  EOT
+  default     = "API_AND_CONFIG_MAP"
+
+  validation {
+    condition     = contains(["API_AND_CONFIG_MAP", "API"], var.authentication_mode)
+    error_message = "authentication_mode must be API_AND_CONFIG_MAP or API (access entries need one of them)."
+  }
+}
+
+variable "admin_principal_arns" {
+  type        = list(string)
+  description = <<-EOT
+    IAM roles and users (ARNs, arn:aws:iam::ACCOUNT:role/NAME or user/NAME, with the role's path if it has one) that
+    get a cluster administrator access entry (AmazonEKSClusterAdminPolicy, cluster scope), besides the role that runs
+    the deployment, which always gets one.
+  EOT
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.admin_principal_arns : !can(regex("^arn:aws[a-z-]*:sts::", a))])
+    error_message = "admin_principal_arns: an STS session ARN (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION) cannot have an access entry; give the role's ARN, arn:aws:iam::ACCOUNT:role/NAME."
+  }
+
+  validation {
+    condition     = alltrue([for a in var.admin_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", a))])
+    error_message = "admin_principal_arns must list IAM role or user ARNs such as arn:aws:iam::123456789012:role/platform-admins."
+  }
+
+  validation {
+    condition     = length(distinct(var.admin_principal_arns)) == length(var.admin_principal_arns)
+    error_message = "admin_principal_arns must not list a principal twice (EKS allows one access entry per principal)."
+  }
+}
+
 variable "enabled_log_types" {
   type        = list(string)
   description = "Control-plane log types sent to CloudWatch Logs."

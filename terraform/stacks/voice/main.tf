@@ -48,6 +48,9 @@ module "eks" {
   node_group          = var.node_group
 
   permissions_boundary_arn = var.iam_permissions_boundary_arn
+
+  authentication_mode  = var.cluster_authentication_mode
+  admin_principal_arns = var.cluster_admin_principal_arns
 }
 
 module "irsa" {

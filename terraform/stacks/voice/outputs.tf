@@ -23,6 +23,11 @@ output "cluster_endpoint" {
   value       = module.eks.cluster_endpoint
 }
 
+output "cluster_admin_principal_arns" {
+  description = "IAM principals with a cluster administrator access entry (the deployer's role included)."
+  value       = module.eks.admin_principal_arns
+}
+
 output "cluster_certificate_authority_data" {
   description = "Base64 PEM of the cluster CA, for kubeconfig."
   value       = module.eks.cluster_certificate_authority_data

@@ -223,6 +223,45 @@ variable "cluster_public_access_allow_anywhere" {
   default     = false
 }
 
+variable "cluster_admin_principal_arns" {
+  type        = list(string)
+  description = <<-EOT
+    IAM roles and users (arn:aws:iam::ACCOUNT:role/NAME or user/NAME, with the role's path if it has one) that get a
+    cluster administrator access entry (AmazonEKSClusterAdminPolicy, cluster scope) besides the deployer's role, which
+    always gets one. They can be of another account. Removing one revokes its access at the next run.
+  EOT
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.cluster_admin_principal_arns : !can(regex("^arn:aws[a-z-]*:sts::", a))])
+    error_message = "cluster_admin_principal_arns: an STS session ARN (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION) cannot have an access entry; give the role's ARN, arn:aws:iam::ACCOUNT:role/NAME."
+  }
+
+  validation {
+    condition     = alltrue([for a in var.cluster_admin_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", a))])
+    error_message = "cluster_admin_principal_arns must list IAM role or user ARNs such as arn:aws:iam::123456789012:role/platform-admins."
+  }
+
+  validation {
+    condition     = length(distinct(var.cluster_admin_principal_arns)) == length(var.cluster_admin_principal_arns)
+    error_message = "cluster_admin_principal_arns must not list a principal twice (EKS allows one access entry per principal)."
+  }
+}
+
+variable "cluster_authentication_mode" {
+  type        = string
+  description = <<-EOT
+    How EKS authenticates IAM principals: API_AND_CONFIG_MAP (access entries, and the aws-auth ConfigMap a cluster may
+    still have) or API (access entries only). A change is one way (CONFIG_MAP -> API_AND_CONFIG_MAP -> API).
+  EOT
+  default     = "API_AND_CONFIG_MAP"
+
+  validation {
+    condition     = contains(["API_AND_CONFIG_MAP", "API"], var.cluster_authentication_mode)
+    error_message = "cluster_authentication_mode must be API_AND_CONFIG_MAP or API (the stack's access entries need one of them)."
+  }
+}
+
 variable "secrets_kms_key_arn" {
   type        = string
   description = "KMS key for envelope encryption of Kubernetes secrets; null leaves it off."

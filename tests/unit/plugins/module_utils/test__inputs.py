@@ -79,3 +79,18 @@ def test_unset_values_are_not_judged_and_every_problem_is_named():
 def test_an_unknown_rule_is_a_bug_not_a_pass():
     with pytest.raises(ValueError, match="no input rule named 'bucket'"):
         _inputs.problems([("x", "bucket", "b")])
+
+
+def test_only_assumed_role_can_deploy_and_each_other_type_says_why():
+    assert _inputs.RULES["deploy_credential_type"]("assumed_role") is None
+    reasons = {
+        "federation_token": "GetFederationToken credentials cannot call IAM",
+        "session_token": "GetSessionToken credentials cannot call IAM",
+        "iam_user": "identity is deleted when its lease is revoked",
+        "assume_role": "it is not a Vault AWS credential type",
+    }
+    for credential_type, why in reasons.items():
+        (message,) = _inputs.problems([("the_input", "deploy_credential_type", credential_type)])
+        assert message.startswith(f"the_input: {credential_type!r} cannot deploy: "), message
+        assert why in message, message
+        assert message.endswith("nothing was issued"), message
