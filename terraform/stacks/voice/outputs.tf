@@ -97,3 +97,11 @@ output "collection_endpoint" {
   description = "Endpoint of the OpenSearch Serverless collection."
   value       = module.vector_store.collection_endpoint
 }
+
+output "stack_owner" {
+  description = "Whose stack this state holds: the customer and account that wrote it. A run for another customer refuses to plan against it."
+  value = {
+    customer   = var.customer
+    account_id = var.account_id
+  }
+}
