@@ -9,6 +9,8 @@ The role decides what to do with it (refuse, warn); this only reads the plan.
 
 from __future__ import annotations
 
+import re
+
 # Resource types whose loss loses data, traffic or identity: what goes with each.
 STATEFUL = {
     "aws_eks_cluster": "the EKS cluster, its Kubernetes API and every workload on it",
@@ -33,6 +35,8 @@ REASONS = {
 }
 # The tag every resource of the stack carries with its customer's name.
 CUSTOMER_TAG = "voicestack:customer"
+# The account of an ARN (IAM ARNs have no region).
+_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}):")
 
 
 def _path(parts):
@@ -110,23 +114,18 @@ def _resources(module):
 
 
 def state_owner(plan):
-    """Whose stack the state the plan was made against is: {customer, account_id}, from the stack's stack_owner
-    output, else (a state an older release wrote) from its resources' customer tag and its account_id output.
-    None for an empty or new state; customer None when the state names none."""
+    """Whose stack the state the plan was made against holds: {customer, account_id}, or None for an empty state.
+
+    Read from the resources the state holds, as the plan refreshed them from AWS: each carries its customer's
+    tag, and its ARN the account. (The stack's stack_owner output records the owner in the state file too, but
+    a plan's prior_state shows outputs already evaluated with this run's inputs, so it cannot tell.) customer is
+    None when no resource carries the tag."""
     values = (plan.get("prior_state") or {}).get("values") or {}
-    outputs = values.get("outputs") or {}
-    recorded = (outputs.get("stack_owner") or {}).get("value")
-    if isinstance(recorded, dict) and recorded.get("customer"):
-        return {"customer": recorded["customer"], "account_id": recorded.get("account_id")}
-    resources = list(_resources(values.get("root_module") or {}))
-    if not resources and not outputs:
+    resources = [r.get("values") or {} for r in _resources(values.get("root_module") or {}) if r.get("mode") != "data"]
+    if not resources:
         return None
-    tagged = sorted(
-        {
-            str(((r.get("values") or {}).get("tags") or {}).get(CUSTOMER_TAG))
-            for r in resources
-            if ((r.get("values") or {}).get("tags") or {}).get(CUSTOMER_TAG)
-        }
+    customers = sorted(
+        {str((r.get("tags") or {})[CUSTOMER_TAG]) for r in resources if (r.get("tags") or {}).get(CUSTOMER_TAG)}
     )
-    account = (outputs.get("account_id") or {}).get("value")
-    return {"customer": ", ".join(tagged) or None, "account_id": account}
+    accounts = sorted({m.group(1) for r in resources if (m := _ARN_ACCOUNT.match(str(r.get("arn") or "")))})
+    return {"customer": ", ".join(customers) or None, "account_id": ", ".join(accounts) or None}

@@ -111,7 +111,7 @@ def test_a_lower_kubernetes_version_is_a_downgrade_a_higher_one_is_not():
     assert downgrades(cluster(None, "1.33", ("create",))) == []
 
 
-def test_the_owner_is_the_recorded_one_else_the_customer_tag_of_its_resources():
+def test_the_owner_is_read_from_the_resources_the_state_holds():
     def state(outputs=None, resources=()):
         return {
             "prior_state": {
@@ -122,15 +122,25 @@ def test_the_owner_is_the_recorded_one_else_the_customer_tag_of_its_resources():
             }
         }
 
-    recorded = {"stack_owner": {"value": {"customer": "acme", "account_id": "123456789012"}}}
-    assert state_owner(state(recorded)) == {"customer": "acme", "account_id": "123456789012"}
     tagged = [
-        {"address": "aws_vpc.this", "values": {"tags": {"voicestack:customer": "globex"}}},
-        {"address": "aws_iam_role_policy.x", "values": {}},
+        {"address": "aws_vpc.this", "mode": "managed", "values": {"tags": {"voicestack:customer": "acme"}}},
+        {
+            "address": "aws_iam_role.agent",
+            "mode": "managed",
+            "values": {
+                "arn": "arn:aws:iam::123456789012:role/acme-voice-agent",
+                "tags": {"voicestack:customer": "acme"},
+            },
+        },
+        {"address": "aws_iam_role_policy.x", "mode": "managed", "values": {}},
+        {"address": "data.aws_region.current", "mode": "data", "values": {"arn": "arn:aws:ec2:x:210987654321:y"}},
     ]
-    older = state({"account_id": {"value": "123456789012"}}, tagged)
-    assert state_owner(older) == {"customer": "globex", "account_id": "123456789012"}
-    assert state_owner(state()) is None  # an empty state belongs to nobody yet
+    # A plan shows the outputs already evaluated with this run's inputs: they do not tell whose state it is.
+    outputs = {"stack_owner": {"value": {"customer": "initech", "account_id": "123456789012"}}}
+    assert state_owner(state(outputs, tagged)) == {"customer": "acme", "account_id": "123456789012"}
+    untagged = [{"address": "aws_iam_role_policy.x", "mode": "managed", "values": {}}]
+    assert state_owner(state(None, untagged)) == {"customer": None, "account_id": None}
+    assert state_owner(state(outputs)) is None  # an empty state belongs to nobody yet
     assert state_owner({}) is None  # no state at all
 
 
