@@ -159,9 +159,8 @@ plan:
       elements: dict
     owner:
       description:
-        - Whose stack the state the plan was made against holds (C(customer), C(account_id)), from the stack's
-          C(stack_owner) output or, for a state without it, its resources' C(voicestack:customer) tag; null for an
-          empty state.
+        - Whose stack the state the plan was made against holds (C(customer), C(account_id)), from the
+          C(voicestack:customer) tag and the ARNs of the resources it holds; null for an empty state.
       type: dict
 lock_id:
   description: The ID of the state lock Terraform gave up waiting for.
