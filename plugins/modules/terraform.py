@@ -143,6 +143,25 @@ plan:
       description: Resources changed outside Terraform since the last apply (address, actions).
       type: list
       elements: dict
+    destructive:
+      description:
+        - The stateful resources (EKS cluster and node group, OpenSearch Serverless collection, VPC, load balancer,
+          IAM role) the plan deletes or replaces; per entry C(address), C(type), C(action) (V(delete) or
+          V(replace)), C(reason) (why Terraform plans it, such as the arguments that cannot change in place),
+          C(loses) (what goes with it) and C(message) (all of it in one sentence).
+      type: list
+      elements: dict
+    downgrades:
+      description:
+        - EKS clusters the plan would move to a lower Kubernetes version, which EKS refuses; per entry C(address),
+          C(before), C(after) and C(message).
+      type: list
+      elements: dict
+    owner:
+      description:
+        - Whose stack the state the plan was made against holds (C(customer), C(account_id)), from the
+          C(voicestack:customer) tag and the ARNs of the resources it holds; null for an empty state.
+      type: dict
 lock_id:
   description: The ID of the state lock Terraform gave up waiting for.
   returned: when the task failed on a state lock held by another run

@@ -12,6 +12,12 @@ import re
 import shlex
 from contextlib import contextmanager
 
+from ansible_collections.voicestack.aws.plugins.plugin_utils._plan_guard import (
+    destructive_changes,
+    downgrades,
+    state_owner,
+)
+
 MASK = "********"
 # The binary of every command the action runs (plan, apply, show, force-unlock) unless binary_path names another.
 DEFAULT_BINARY = "tofu"
@@ -124,7 +130,16 @@ def plan_summary(show_json):
     drift = [
         {"address": item["address"], "actions": item["change"]["actions"]} for item in plan.get("resource_drift") or []
     ]
-    return {"changed": bool(changes), "counts": counts, "changes": changes, "drift": drift}
+    return {
+        "changed": bool(changes),
+        "counts": counts,
+        "changes": changes,
+        "drift": drift,
+        # What needs a person's consent or that AWS would refuse, and whose state this is (see _plan_guard).
+        "destructive": destructive_changes(plan),
+        "downgrades": downgrades(plan),
+        "owner": state_owner(plan),
+    }
 
 
 def resource_changes(item):

@@ -44,7 +44,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
 HOST, ACCOUNT = "faults", "333344445555"
 ROLES = (f"voicestack-{HOST}",)
-STATE_KEY = f"accounts/{ACCOUNT}/voice.tfstate"
+STATE_KEY = f"accounts/{ACCOUNT}/{HOST}/voice.tfstate"
 BUCKET = f"voicestack-tfstate-{ACCOUNT}"
 # Managed resource instances of the whole stack with the sandbox inventory's inputs.
 STACK_INSTANCES = 42
@@ -156,7 +156,7 @@ def wait_for_tofu(sandbox, command: str, timeout: float = 600) -> psutil.Process
     """The account's tofu process running this command (plan or apply) on its
     stack in this sandbox's work folder (not the preflight's plan of the
     variables alone, nor another sandbox's run of the same account)."""
-    stacks = f"{Path(sandbox['openbao']['raw_audit_log']).parent / 'work' / ACCOUNT / 'stacks'}/"
+    stacks = f"{Path(sandbox['openbao']['raw_audit_log']).parent / 'work' / ACCOUNT / HOST / 'stacks'}/"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for proc in psutil.process_iter(["cmdline", "cwd"]):

@@ -6,6 +6,7 @@ revoked each time."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -38,6 +39,30 @@ pytestmark = pytest.mark.integration
 NAMESPACES = {"acme": "voice", "globex": "voice-globex"}
 NODE_PORTS = {"acme": 30080, "globex": 30081}  # one kube-apiserver serves both sandbox accounts
 NO_CHANGES = {"create": 0, "update": 0, "delete": 0, "replace": 0}
+# The state key of earlier releases, and of this one (templated per host by ansible-playbook).
+OLD_KEY = "accounts/{{ voicestack_account_id }}/voice.tfstate"
+
+
+WRITE = re.compile(
+    r"(Create|Delete|Update|Modify|Attach|Detach|Tag|Untag|Put|Associate|Disassociate|Authorize|Revoke|Register|"
+    r"Deregister|Set|Add|Remove|Run|Terminate|Allocate|Release)"
+)
+
+
+def writes(requests):
+    """The requests that change something in the account (query and JSON APIs by action, REST ones by method),
+    but the state lock's (a plan takes it and lets go)."""
+    return [
+        r
+        for r in requests
+        if (WRITE.match(r["action"]) if r.get("action") else r.get("method") in ("POST", "PUT", "PATCH", "DELETE"))
+        and not (r.get("path") or "").endswith(".tflock")
+    ]
+
+
+def state_keys(sandbox, account):
+    s3 = moto(sandbox, "s3", account)
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=f"voicestack-tfstate-{account}").get("Contents", []))
 
 
 def moto(sandbox, service, account="123456789012"):
@@ -75,7 +100,9 @@ def provisioned(sandbox):
     before = outstanding_leases(sandbox)
     boot = ansible_playbook(sandbox, "bootstrap_backend.yml")
     assert boot.returncode == 0, output(boot)
-    first = ansible_playbook(sandbox, "site.yml", "--forks", "2")
+    # Applied at the state key of earlier releases (no customer in it): the
+    # next run moves it (test_the_state_moves_from_the_old_key_with_nothing_replaced).
+    first = ansible_playbook(sandbox, "site.yml", "--forks", "2", "-e", f"terraform_stack_backend_key={OLD_KEY}")
     assert first.returncode == 0, output(first)
     yield first, before
     for host, account in ACCOUNTS.items():
@@ -155,6 +182,26 @@ def test_only_a_role_with_an_access_entry_reaches_the_kubernetes_api(provisioned
     with pytest.raises(ApiException) as refused:
         kube_as(sandbox, "voicestack-stranger").read_namespace("voice")
     assert refused.value.status == 401
+
+
+def test_the_state_moves_from_the_old_key_with_nothing_replaced(provisioned, sandbox):
+    for account in ACCOUNTS.values():
+        assert state_keys(sandbox, account) == [f"accounts/{account}/voice.tfstate"]
+    moved = ansible_playbook(sandbox, "site.yml", "--forks", "2", "--tags", "terraform")
+    assert moved.returncode == 0, output(moved)
+    for host, account in ACCOUNTS.items():
+        assert plan_counts(moved, host) == NO_CHANGES  # nothing lost, nothing replaced
+        assert (
+            f"moved the state of {host} in account {account} from accounts/{account}/voice.tfstate to "
+            f"accounts/{account}/{host}/voice.tfstate"
+        ) in " ".join(moved.stdout.split())
+        # The old object is gone (its versions stay in the versioned bucket), no lock is left.
+        assert state_keys(sandbox, account) == [f"accounts/{account}/{host}/voice.tfstate"]
+        s3 = moto(sandbox, "s3", account)
+        versions = s3.list_object_versions(Bucket=f"voicestack-tfstate-{account}", Prefix=f"accounts/{account}/voice")
+        assert versions.get("Versions") and versions.get("DeleteMarkers")
+        state = s3.head_object(Bucket=f"voicestack-tfstate-{account}", Key=f"accounts/{account}/{host}/voice.tfstate")
+        assert state["ServerSideEncryption"] == "aws:kms"
 
 
 def test_a_second_run_changes_nothing(provisioned, sandbox):
@@ -331,6 +378,84 @@ def test_a_failed_plan_shows_terraforms_error_without_the_credentials(provisione
     issued = issued_since(raw_log, offset)
     assert issued, "the run issued no credentials to look for"
     assert [kind for secret, kind in issued.items() if secret in failed.stdout + failed.stderr] == []
+
+
+def test_a_state_another_customer_wrote_is_refused_naming_both(provisioned, sandbox):
+    requests = moto_request_offset(sandbox)
+    # A copy-paste slip: another customer's host pointed at acme's state.
+    slip = ansible_playbook(
+        sandbox,
+        "site.yml",
+        "-l",
+        "acme",
+        "-e",
+        "voicestack_customer=initech",
+        "-e",
+        "terraform_stack_backend_key=accounts/123456789012/acme/voice.tfstate",
+    )
+    assert slip.returncode == 2, output(slip)
+    text = " ".join(slip.stdout.split())
+    assert "holds the stack of customer acme in account 123456789012" in text, output(slip)
+    assert "this run is for customer initech in account 123456789012" in text
+    assert writes(moto_requests(sandbox, requests)) == []
+
+
+def test_a_replacement_or_downgrade_is_refused_without_consent_and_applied_with_it(provisioned, sandbox):
+    eks = moto(sandbox, "eks")
+    group = eks.list_nodegroups(clusterName="acme-voice")["nodegroups"][0]
+    before = eks.describe_nodegroup(clusterName="acme-voice", nodegroupName=group)["nodegroup"]
+    variables = yaml.safe_load((INVENTORY / "group_vars" / "customer_accounts.yml").read_text())[
+        "terraform_stack_variables"
+    ]
+    variables["node_group"] = {"disk_size": before["diskSize"] + 10}  # forces a new node group
+    replace = ["-e", json.dumps({"terraform_stack_variables": variables})]
+    why = "module.eks.aws_eks_node_group.this would be replaced (disk_size cannot be changed in place)"
+    # Check mode shows it as a warning, and applies nothing.
+    checked = ansible_playbook(sandbox, "site.yml", "-l", "acme", "--check", *replace)
+    assert checked.returncode == 0, output(checked)
+    assert "WARNING: the plan for customer acme in account 123456789012" in " ".join(checked.stdout.split())
+    # Without consent: refused with what would go and why, nothing written.
+    requests = moto_request_offset(sandbox)
+    refused = ansible_playbook(sandbox, "site.yml", "-l", "acme", *replace)
+    assert refused.returncode == 2, output(refused)
+    text = " ".join(refused.stdout.split())
+    assert why in text, output(refused)
+    assert "run again with -e allow_replace=123456789012" in text
+    assert writes(moto_requests(sandbox, requests)) == []
+    assert eks.describe_nodegroup(clusterName="acme-voice", nodegroupName=group)["nodegroup"] == before
+    # Consent for another account is no consent.
+    other = ansible_playbook(
+        sandbox, "site.yml", "-l", "acme", "--tags", "terraform", *replace, "-e", "allow_replace=210987654321"
+    )
+    assert other.returncode == 2 and why in " ".join(other.stdout.split()), output(other)
+    # A lower Kubernetes version than the cluster runs is a downgrade EKS refuses: refused, consent or not.
+    running = eks.describe_cluster(name="acme-voice")["cluster"]["version"]
+    lower = f"1.{int(running.split('.')[1]) - 1}"
+    down = ansible_playbook(
+        sandbox,
+        "site.yml",
+        "-l",
+        "acme",
+        "--tags",
+        "terraform",
+        "-e",
+        "allow_replace=123456789012",
+        "-e",
+        json.dumps({"terraform_stack_variables": {**variables, "node_group": {}, "kubernetes_version": lower}}),
+    )
+    assert down.returncode == 2, output(down)
+    assert f"runs Kubernetes {running}; kubernetes_version {lower} would be a downgrade" in " ".join(
+        down.stdout.split()
+    )
+    assert eks.describe_cluster(name="acme-voice")["cluster"]["version"] == running
+    # With the account's consent: applied.
+    allowed = ansible_playbook(
+        sandbox, "site.yml", "-l", "acme", "--tags", "terraform", *replace, "-e", "allow_replace=123456789012"
+    )
+    assert allowed.returncode == 0, output(allowed)
+    assert plan_counts(allowed, "acme")["replace"] >= 1
+    after = eks.describe_nodegroup(clusterName="acme-voice", nodegroupName=group)["nodegroup"]
+    assert after["diskSize"] == before["diskSize"] + 10
 
 
 def test_destroy_refuses_without_the_account_id(provisioned, sandbox):

@@ -136,7 +136,7 @@ def test_every_lease_of_a_successful_run_is_revoked(sandbox, canary_run):
 @pytest.mark.proves("P2 credentials reach terraform only through its environment")
 def test_credentials_reach_terraform_only_through_its_environment(sandbox, canary_run):
     """Security property 2: no -var, no tfvars, no backend file holds a credential."""
-    work = Path(sandbox["openbao"]["raw_audit_log"]).parent / "work" / ACCOUNT
+    work = Path(sandbox["openbao"]["raw_audit_log"]).parent / "work" / ACCOUNT / HOST
     files = [work / "backend.hcl", work / "voice.tfvars.json"]
     for path in files:
         text = path.read_text()
@@ -188,7 +188,26 @@ BAD_INPUTS = {
     "idle-timeout-0": (stack(alb={"idle_timeout": 0}), "alb.idle_timeout must be a whole number of seconds"),
     "idle-timeout-5000": (stack(alb={"idle_timeout": 5000}), "alb.idle_timeout must be a whole number of seconds"),
     "idle-timeout-fraction": (stack(alb={"idle_timeout": 60.5}), "alb.idle_timeout must be a whole number of seconds"),
-    "idle-timeout-text": (stack(alb={"idle_timeout": "an hour"}), "The given value is not suitable for var.alb"),
+    "idle-timeout-text": (
+        stack(alb={"idle_timeout": "an hour"}),
+        'terraform_stack_variables.alb.idle_timeout: a number is required (given "an hour")',
+    ),
+    # What verify refuses, the stack refuses before anything is created.
+    "collection-type-search": (
+        stack(vector_store={"collection_type": "SEARCH"}),
+        "vector_store.collection_type must be VECTORSEARCH",
+    ),
+    # A bucket name S3 refuses, named before the backend is ever asked (not "Backend configuration changed").
+    "backend-bucket-name": ({"terraform_stack_backend_bucket": "Voice_State"}, "terraform_stack_backend_bucket: "),
+    # Two hosts for one customer stack (same account and customer) would share a state: both named.
+    "twin-a": (
+        {"voicestack_account_id": "555500009999", "voicestack_customer": "twin"},
+        "inventory hosts twin-a and twin-b are both customer twin in account 555500009999",
+    ),
+    "twin-b": (
+        {"voicestack_account_id": "555500009999", "voicestack_customer": "twin"},
+        "inventory hosts twin-b and twin-a are both customer twin in account 555500009999",
+    ),
     "no-certificate": (
         stack(alb={"allow_http_only": False}),
         "alb.certificate_arn (an ACM certificate ARN) is required",

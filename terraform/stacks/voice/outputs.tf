@@ -142,3 +142,11 @@ output "collection_network_policy" {
   description = "The collection's network policy as applied: who reaches the collection and its Dashboards."
   value       = module.vector_store.network_policy
 }
+
+output "stack_owner" {
+  description = "Whose stack this state holds: the customer and account that wrote it. A run for another customer refuses to plan against it."
+  value = {
+    customer   = var.customer
+    account_id = var.account_id
+  }
+}

@@ -305,9 +305,11 @@ variable "vector_store" {
   default     = {}
 
   # The user-facing rules of modules/vector_store, repeated for the inputs check.
+  # The voice stack is a vector store: it takes VECTORSEARCH only, which is also
+  # what role verify checks (the module alone still allows SEARCH).
   validation {
-    condition     = contains(["VECTORSEARCH", "SEARCH"], var.vector_store.collection_type)
-    error_message = "vector_store.collection_type must be VECTORSEARCH (or, deliberately, SEARCH)."
+    condition     = var.vector_store.collection_type == "VECTORSEARCH"
+    error_message = "vector_store.collection_type must be VECTORSEARCH: the voice agent stores embeddings (a SEARCH collection has no vector index, and verify refuses it)."
   }
 
   validation {

@@ -115,6 +115,9 @@ def test_an_empty_plan_is_unchanged():
         "counts": {"create": 0, "update": 0, "delete": 0, "replace": 0},
         "changes": [],
         "drift": [],
+        "destructive": [],
+        "downgrades": [],
+        "owner": None,
     }
 
 
