@@ -577,6 +577,8 @@ def eks_upgrade_policy():
     response_cls = eks_responses.EKSResponse
     response_cls.create_cluster = keeping(response_cls.create_cluster)
     response_cls.update_cluster_config = keeping(response_cls.update_cluster_config)
+
+
 # --- EKS: a cluster has no cluster security group. EKS creates one per
 # cluster (eks-cluster-sg-<name>-<number>, all traffic from itself, tagged
 # kubernetes.io/cluster/<name>=owned), names it in
@@ -798,6 +800,8 @@ def ec2_group_rule_keeps_its_description():
         return self.ip_range.get("Description") or self.source_group.get("Description")
 
     sg_models.SecurityGroupRule.description = property(description)
+
+
 # --- ELBv2: DeleteLoadBalancer deletes a load balancer whose
 # deletion_protection.enabled attribute is true. ELB refuses it with
 # OperationNotPermitted until the attribute is switched off.
@@ -920,6 +924,8 @@ def eks_unsupported_zones():
         return original(self, name, role_arn, resources_vpc_config, *args, **kwargs)
 
     eks_models.EKSBackend.create_cluster = create_cluster
+
+
 # --- EKS: moto ignores a cluster's accessConfig (authentication mode, the
 # creator's bootstrap admin) and has no access entry API at all (Create/
 # Describe/List/Delete AccessEntry, Associate/Disassociate/

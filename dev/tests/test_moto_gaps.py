@@ -354,8 +354,6 @@ def test_opensearch_serverless_names_are_3_to_32_characters():
 
 
 def test_load_balancer_names_are_at_most_32_characters():
-@pytest.fixture
-def vpc_subnets():
     with mock_aws():
         ec2 = boto3.client("ec2", region_name="us-east-1")
         vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -399,6 +397,19 @@ def test_a_cluster_keeps_its_upgrade_policy(eks):
     assert eks.describe_cluster(name="standard")["cluster"]["upgradePolicy"] == {"supportType": "STANDARD"}
     eks.update_cluster_config(name="default", upgradePolicy={"supportType": "STANDARD"})
     assert eks.describe_cluster(name="default")["cluster"]["upgradePolicy"] == {"supportType": "STANDARD"}
+
+
+@pytest.fixture
+def vpc_subnets():
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"][
+                "SubnetId"
+            ]
+            for i, z in enumerate("ab")
+        ]
         yield ec2, vpc, subnets
 
 
@@ -493,6 +504,8 @@ def test_a_rule_from_another_group_keeps_its_description(vpc_subnets):
     )
     rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [nodes]}])["SecurityGroupRules"]
     assert [r["Description"] for r in rules if not r["IsEgress"]] == ["From the load balancer"]
+
+
 def balancer_subnets(ec2, zones="ab"):
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     return [
