@@ -62,33 +62,7 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
     collection = aoss.batch_get_collection(names=["sandbox-voice"])["collectionDetails"][0]
     assert collection["type"] == "VECTORSEARCH"
 
-    # Private by default: only the stack's own VPC endpoint, in the private subnets, HTTPS from the VPC; no
-    # public access and no Dashboards.
-    endpoint_id = out["collection_vpc_endpoint_id"]
-    policy = aoss.get_security_policy(name="sandbox-voice-net", type="network")["securityPolicyDetail"]["policy"]
-    assert policy == [
-        {
-            "Rules": [{"ResourceType": "collection", "Resource": ["collection/sandbox-voice"]}],
-            "AllowFromPublic": False,
-            "SourceVPCEs": [endpoint_id],
-        }
-    ]
-    assert out["collection_network_policy"] == policy
-    endpoint = aoss.batch_get_vpc_endpoint(ids=[endpoint_id])["vpcEndpointDetails"][0]
-    ec2 = boto3.client("ec2", **aws)
-    private = ec2.describe_subnets(
-        Filters=[
-            {"Name": "vpc-id", "Values": [out["vpc_id"]]},
-            {"Name": "tag-key", "Values": ["kubernetes.io/role/internal-elb"]},
-        ]
-    )["Subnets"]
-    assert (endpoint["status"], endpoint["vpcId"]) == ("ACTIVE", out["vpc_id"])
-    assert sorted(endpoint["subnetIds"]) == sorted(s["SubnetId"] for s in private) and len(private) == 2
-    [group] = endpoint["securityGroupIds"]
-    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
-    assert [(r["IpProtocol"], r["FromPort"], r["ToPort"], r["CidrIpv4"]) for r in rules if not r["IsEgress"]] == [
-        ("tcp", 443, 443, "10.40.0.0/16")
-    ]
+    assert_the_vector_store_is_private(aoss, boto3.client("ec2", **aws), out)
 
     trust = boto3.client("iam", **aws).get_role(RoleName="sandbox-voice-agent")["Role"]["AssumeRolePolicyDocument"]
     issuer = out["oidc_issuer_url"].removeprefix("https://")
@@ -107,6 +81,57 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
     assert nodegroup["amiType"] == "AL2023_ARM_64_STANDARD"
     assert nodegroup["scalingConfig"] == {"minSize": 2, "maxSize": 10, "desiredSize": 3}
 
+    assert_the_alb_reaches_the_nodes(aws, elbv2, nodegroup, out)
+
+    assert_eks_access_is_explicit(boto3.client("eks", **aws), out)
+
+    plan = stack.run("plan", "-detailed-exitcode", "-input=false", check=False)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+
+    # A plain destroy stops at the protected load balancer, as on AWS, with AWS's error; switching the
+    # protection off through Terraform (what destroy.yml does) lets the destroy finish.
+    refused = stack.run("destroy", "-auto-approve", "-input=false", check=False)
+    assert refused.returncode == 1
+    assert "OperationNotPermitted" in refused.stderr, refused.stderr
+    assert f"Load balancer '{out['alb_arn']}' cannot be deleted because deletion protection is enabled" in " ".join(
+        refused.stderr.split()
+    )
+    unprotect_and_destroy(stack)
+    assert json.loads(stack.state_object())["resources"] == []
+    assert boto3.client("eks", **aws).list_clusters()["clusters"] == []
+    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+
+
+def assert_the_vector_store_is_private(aoss, ec2, out):
+    # Private by default: only the stack's own VPC endpoint, in the private subnets, HTTPS from the VPC; no
+    # public access and no Dashboards.
+    endpoint_id = out["collection_vpc_endpoint_id"]
+    policy = aoss.get_security_policy(name="sandbox-voice-net", type="network")["securityPolicyDetail"]["policy"]
+    assert policy == [
+        {
+            "Rules": [{"ResourceType": "collection", "Resource": ["collection/sandbox-voice"]}],
+            "AllowFromPublic": False,
+            "SourceVPCEs": [endpoint_id],
+        }
+    ]
+    assert out["collection_network_policy"] == policy
+    endpoint = aoss.batch_get_vpc_endpoint(ids=[endpoint_id])["vpcEndpointDetails"][0]
+    private = ec2.describe_subnets(
+        Filters=[
+            {"Name": "vpc-id", "Values": [out["vpc_id"]]},
+            {"Name": "tag-key", "Values": ["kubernetes.io/role/internal-elb"]},
+        ]
+    )["Subnets"]
+    assert (endpoint["status"], endpoint["vpcId"]) == ("ACTIVE", out["vpc_id"])
+    assert sorted(endpoint["subnetIds"]) == sorted(s["SubnetId"] for s in private) and len(private) == 2
+    [group] = endpoint["securityGroupIds"]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    assert [(r["IpProtocol"], r["FromPort"], r["ToPort"], r["CidrIpv4"]) for r in rules if not r["IsEgress"]] == [
+        ("tcp", 443, 443, "10.40.0.0/16")
+    ]
+
+
+def assert_the_alb_reaches_the_nodes(aws, elbv2, nodegroup, out):
     # The path from the ALB to the agent: instance targets on the node port,
     # registered by the node group's Auto Scaling group, admitted by the
     # cluster security group the nodes carry.
@@ -140,9 +165,10 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
     assert sorted(t["Target"]["Id"] for t in registered) == sorted(i["InstanceId"] for i in asg["Instances"])
     assert len(registered) == 3
 
+
+def assert_eks_access_is_explicit(eks, out):
     # Kubernetes access is explicit: no bootstrap right, an admin access entry for the deployer's role (the
     # session's issuer) and for each input principal, and nobody else.
-    eks = boto3.client("eks", **aws)
     assert eks.describe_cluster(name="sandbox-voice")["cluster"]["accessConfig"] == {
         "authenticationMode": "API_AND_CONFIG_MAP",
         "bootstrapClusterCreatorAdminPermissions": False,
@@ -154,22 +180,6 @@ def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp
         ]
         assert (policy["policyArn"], policy["accessScope"]["type"]) == (ADMIN_POLICY, "cluster")
     assert out["cluster_admin_principal_arns"] == [DEPLOYER, PLATFORM_ADMINS]
-
-    plan = stack.run("plan", "-detailed-exitcode", "-input=false", check=False)
-    assert plan.returncode == 0, plan.stdout + plan.stderr
-
-    # A plain destroy stops at the protected load balancer, as on AWS, with AWS's error; switching the
-    # protection off through Terraform (what destroy.yml does) lets the destroy finish.
-    refused = stack.run("destroy", "-auto-approve", "-input=false", check=False)
-    assert refused.returncode == 1
-    assert "OperationNotPermitted" in refused.stderr, refused.stderr
-    assert f"Load balancer '{out['alb_arn']}' cannot be deleted because deletion protection is enabled" in " ".join(
-        refused.stderr.split()
-    )
-    unprotect_and_destroy(stack)
-    assert json.loads(stack.state_object())["resources"] == []
-    assert boto3.client("eks", **aws).list_clusters()["clusters"] == []
-    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
 
 
 @pytest.fixture(scope="module")
