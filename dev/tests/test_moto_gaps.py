@@ -401,6 +401,7 @@ def test_a_cluster_keeps_its_upgrade_policy(eks):
 
 @pytest.fixture
 def vpc_subnets():
+    # us-east-1b is use1-az3 in the sandbox, where EKS refuses control planes.
     with mock_aws():
         ec2 = boto3.client("ec2", region_name="us-east-1")
         vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -408,7 +409,7 @@ def vpc_subnets():
             ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"][
                 "SubnetId"
             ]
-            for i, z in enumerate("ab")
+            for i, z in enumerate("ac")
         ]
         yield ec2, vpc, subnets
 
