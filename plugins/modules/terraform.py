@@ -143,6 +143,13 @@ plan:
       description: Resources changed outside Terraform since the last apply (address, actions).
       type: list
       elements: dict
+creates:
+  description:
+    - With O(state=planned), the resources the plan creates (C(address), C(type), and C(values), the planned
+      values that identify the resource in AWS such as its name and tags), for M(voicestack.aws.stack_adopt).
+  returned: when state is planned
+  type: list
+  elements: dict
 lock_id:
   description: The ID of the state lock Terraform gave up waiting for.
   returned: when the task failed on a state lock held by another run
