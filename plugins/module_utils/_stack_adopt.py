@@ -290,7 +290,7 @@ def find_imports(module, customer: str, resources: list[dict]) -> dict:
             result["refused"].append(f"{address}: {', '.join(theirs)} carries another customer's {CUSTOMER_TAG} tag")
             continue
         if len(owners) > 1:
-            result["ambiguous"].append(f"{address}: {', '.join(ident for ident, _ in owners)}")
+            result["ambiguous"].append(f"{address}: {', '.join(owner[0] for owner in owners)}")
             continue
         if owners:
             ident = owners[0][0]
