@@ -186,7 +186,20 @@ def recover(sandbox, inventory, playbook, *extra):
 @pytest.mark.proves("F8 tofu SIGKILLed early, mid and late in a first apply and during destroy: the next run converges")
 @pytest.mark.timeout(3600)
 def test_tofu_killed_at_any_point_the_next_run_adopts_and_converges(sandbox, inventory, properties):
-    notes = []
+    class Notes(list):
+        """Each kill point's figures, recorded at once (also when a later stage fails)."""
+
+        def append(self, item):
+            super().append(item)
+            point, writes, result = item
+            detail = (
+                f"after {len(writes)} writes (last {writes[-3:]}); the next run took"
+                f" {getattr(result, 'seconds', '-')} s and adopted {adopted(result)}"
+            )
+            properties.record(f"tofu killed, {point}", detail)
+            print(f"\ntofu killed, {point}: {detail}", flush=True)
+
+    notes = Notes()
     if instances(sandbox):  # what an earlier, failed run of this test left
         release_lock(sandbox)
         assert run(sandbox, inventory, "destroy.yml", "-e", f"confirm_destroy={ACCOUNT}").returncode == 0
@@ -245,10 +258,3 @@ def test_tofu_killed_at_any_point_the_next_run_adopts_and_converges(sandbox, inv
     assert drift.returncode == 0, output(drift)
     assert recap(drift, HOST)["failed"] == 0
     assert outstanding_leases(sandbox, ROLES) == set()
-
-    for point, writes, result in notes:
-        properties.record(
-            f"tofu killed, {point}",
-            f"after {len(writes)} writes (last {writes[-3:]}); the next run took {getattr(result, 'seconds', '-')} s"
-            f" and adopted {adopted(result)}",
-        )
