@@ -1177,3 +1177,25 @@ def eks_access_entries():  # noqa: PLR0915 - one API, its handlers side by side
             "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$": eks_urls.response.dispatch,
         }
     )
+# --- EC2: a NAT gateway created without ConnectivityType has none (AWS: public),
+# and moto describes neither its AvailabilityMode (zonal) nor which of its
+# addresses is the primary one. The AWS provider then reads an imported NAT
+# gateway without its subnet, address and connectivity type, and plans to
+# replace it (crash recovery adopts a NAT gateway a killed apply made).
+
+
+@fix
+def ec2_nat_gateway_described_in_full():
+    from moto.ec2.models import nat_gateways as nat_models
+
+    original = nat_models.NatGateway.__init__
+
+    def init(self, backend, subnet_id, allocation_id, tags=None, connectivity_type="public"):
+        original(self, backend, subnet_id, allocation_id, tags=tags, connectivity_type=connectivity_type or "public")
+        self.availability_mode = "zonal"
+
+    def addresses(self):
+        return [{**address, "IsPrimary": index == 0} for index, address in enumerate(self.address_set)]
+
+    nat_models.NatGateway.__init__ = init
+    nat_models.NatGateway.nat_gateway_addresses = property(addresses)

@@ -583,3 +583,14 @@ def test_eks_takes_a_control_plane_in_supported_zones():
             name="one", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": subnets}
         )
         assert eks.list_clusters()["clusters"] == ["one"]
+def test_a_nat_gateway_is_described_as_aws_describes_it():
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+        allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)
+        nat = ec2.describe_nat_gateways()["NatGateways"][0]
+    assert nat["ConnectivityType"] == "public"
+    assert nat["AvailabilityMode"] == "zonal"
+    assert [(a["AllocationId"], a["IsPrimary"]) for a in nat["NatGatewayAddresses"]] == [(allocation, True)]

@@ -10,6 +10,7 @@ import shlex
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.voicestack.aws.plugins.plugin_utils._adopt import killed_message, planned_creates
 from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
     DEFAULT_BINARY,
     inherited,
@@ -101,6 +102,9 @@ class ActionModule(ActionBase):
         result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
         result["outputs"] = public_outputs(result.get("outputs"))
         if result.get("failed"):
+            killed = killed_message(args["binary_path"], result.get("rc"), result.get("msg") or "")
+            if killed:
+                result = {**result, "msg": killed}
             return self._with_unlock_hint(result, task_vars)
         if args.get("state") != "planned":
             return result
@@ -109,7 +113,7 @@ class ActionModule(ActionBase):
             detail = show.get("stderr", "").strip()
             return {**result, "failed": True, "msg": f"{args['binary_path']} show -json failed: {detail}"}
         summary = plan_summary(show["stdout"])
-        return {**result, "changed": summary["changed"], "plan": summary}
+        return {**result, "changed": summary["changed"], "plan": summary, "creates": planned_creates(show["stdout"])}
 
     def _with_unlock_hint(self, result, task_vars):
         """A failure on a held state lock, with its lock ID and the command that releases it."""

@@ -162,6 +162,13 @@ plan:
         - Whose stack the state the plan was made against holds (C(customer), C(account_id)), from the
           C(voicestack:customer) tag and the ARNs of the resources it holds; null for an empty state.
       type: dict
+creates:
+  description:
+    - With O(state=planned), the resources the plan creates (C(address), C(type), and C(values), the planned
+      values that identify the resource in AWS such as its name and tags), for M(voicestack.aws.stack_adopt).
+  returned: when state is planned
+  type: list
+  elements: dict
 lock_id:
   description: The ID of the state lock Terraform gave up waiting for.
   returned: when the task failed on a state lock held by another run

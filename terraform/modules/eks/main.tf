@@ -85,9 +85,14 @@ resource "aws_eks_cluster" "this" {
   tags = var.tags
 
   lifecycle {
-    # EKS sets this only at creation and Terraform would replace the cluster
-    # to change it: a cluster made before access entries keeps its value.
-    ignore_changes = [access_config[0].bootstrap_cluster_creator_admin_permissions]
+    # EKS sets both only at creation, DescribeCluster does not return them, and
+    # Terraform would replace the cluster to change them: a cluster made before
+    # access entries keeps its value, and an adopted cluster (imported after a
+    # killed apply) is not replaced for want of them.
+    ignore_changes = [
+      access_config[0].bootstrap_cluster_creator_admin_permissions,
+      bootstrap_self_managed_addons,
+    ]
   }
 
   depends_on = [aws_iam_role_policy_attachment.cluster, aws_cloudwatch_log_group.cluster]

@@ -318,3 +318,39 @@ def test_any_error_fails_cleanly_with_every_credential_masked(where):
     result = run_action(plan_args(), fake)
     assert result["failed"] is True
     assert result["msg"] == "voicestack.aws.terraform failed: RuntimeError: unexpected: ******** ******** ********"
+
+
+def test_a_killed_terraform_is_named_with_its_signal_and_what_the_next_run_does():
+    # What community.general.terraform returns when its terraform process is SIGKILLed: rc -9, no stderr.
+    fake = Terraform(module_result={"failed": True, "msg": "", "rc": -9, "stdout": "", "stderr": ""})
+    result = run_action({**plan_args(), "state": "present"}, fake)
+    assert result["failed"] is True
+    assert result["msg"].startswith("tofu was killed by SIGKILL.")
+    assert "adopts it (import) before it plans" in result["msg"]
+    assert "names the command that releases it" in result["msg"]
+
+
+def test_a_plan_returns_what_it_creates_with_only_identifying_values():
+    show = json.dumps(
+        {
+            "resource_changes": [
+                {
+                    "address": "module.alb.aws_lb.this",
+                    "mode": "managed",
+                    "type": "aws_lb",
+                    "change": {"actions": ["create"], "after": {"name": "acme-voice", "idle_timeout": 3600}},
+                },
+                {
+                    "address": "aws_vpc.this",
+                    "mode": "managed",
+                    "type": "aws_vpc",
+                    "change": {"actions": ["no-op"], "after": {"tags_all": {"Name": "acme-voice"}}},
+                },
+            ]
+        }
+    )
+    fake = Terraform(commands={"show": {"rc": 0, "stdout": show, "stderr": ""}})
+    result = run_action(plan_args(), fake)
+    assert result["creates"] == [
+        {"address": "module.alb.aws_lb.this", "type": "aws_lb", "values": {"name": "acme-voice"}}
+    ]
