@@ -34,6 +34,7 @@ HARMLESS = frozenset(
         "aws_default_security_group",  # Terraform adopts the VPC's default group on create
         "aws_iam_role_policy",  # PutRolePolicy replaces
         "aws_iam_role_policy_attachment",  # AttachRolePolicy of an attached policy is a no-op
+        "aws_autoscaling_attachment",  # AttachTrafficSources of an attached target group is a no-op
         "time_sleep",
     }
 )
@@ -130,6 +131,7 @@ class Finder:
             and rule.get("FromPort") == values.get("from_port")
             and rule.get("ToPort") == values.get("to_port")
             and rule.get("CidrIpv4") == values.get("cidr_ipv4")
+            and (rule.get("ReferencedGroupInfo") or {}).get("GroupId") == values.get("referenced_security_group_id")
         ]
 
     def aws_vpc_security_group_ingress_rule(self, values):
@@ -228,6 +230,35 @@ class Finder:
         except is_boto3_error_code("ResourceNotFoundException"):
             return []
         return [(f"{cluster}:{name}", group["nodegroup"].get("tags") or {})]
+
+    def aws_eks_access_entry(self, values):
+        cluster, principal = need(values, "cluster_name", "principal_arn")
+        try:
+            entry = self.client("eks").describe_access_entry(
+                clusterName=cluster, principalArn=principal, aws_retry=True
+            )["accessEntry"]
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return []
+        return [(f"{cluster}:{principal}", entry.get("tags") or {})]
+
+    def aws_eks_access_policy_association(self, values):
+        cluster, principal, policy = need(values, "cluster_name", "principal_arn", "policy_arn")
+        try:
+            associated = self.client("eks").list_associated_access_policies(
+                clusterName=cluster, principalArn=principal, aws_retry=True
+            )["associatedAccessPolicies"]
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return []
+        if not any(item.get("policyArn") == policy for item in associated):
+            return []
+        return [(f"{cluster}#{principal}#{policy}", {})]
+
+    def aws_opensearchserverless_vpc_endpoint(self, values):
+        name = need(values, "name")
+        aoss = self.client("opensearchserverless")
+        found = aoss.list_vpc_endpoints(aws_retry=True).get("vpcEndpointSummaries", [])
+        live = [item for item in found if item.get("name") == name and item.get("status") != "DELETING"]
+        return [(item["id"], {}) for item in live]
 
     def aws_opensearchserverless_security_policy(self, values):
         name, kind = need(values, "name", "type")

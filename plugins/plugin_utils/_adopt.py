@@ -23,11 +23,14 @@ IDENTITY = (
     "from_port",
     "to_port",
     "cidr_ipv4",
+    "referenced_security_group_id",
     "load_balancer_arn",
     "port",
     "cluster_name",
     "node_group_name",
     "url",
+    "principal_arn",
+    "policy_arn",
 )
 
 

@@ -34,10 +34,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
 HOST, ACCOUNT = "crashes", "777788889999"
 ROLES = (f"voicestack-{HOST}",)
-STATE_KEY = f"accounts/{ACCOUNT}/voice.tfstate"
+STATE_KEY = f"accounts/{ACCOUNT}/{HOST}/voice.tfstate"
 BUCKET = f"voicestack-tfstate-{ACCOUNT}"
 # Managed resource instances of the whole stack with the sandbox inventory's inputs (as in test_faults).
-STACK_INSTANCES = 42
+STACK_INSTANCES = 55
 # moto request actions that make something.
 MAKES = ("Create", "Allocate", "Attach", "Associate", "Authorize", "Put", "Tag")
 DELETES = ("Delete", "Release", "Detach", "Disassociate", "Revoke")
@@ -77,7 +77,7 @@ def release_lock(sandbox):
 
 def wait_for_tofu(sandbox, started, command: str, timeout: float = 900) -> psutil.Process:
     """This account's tofu process running command on its stack in this sandbox's work folder."""
-    stacks = f"{Path(sandbox['openbao']['raw_audit_log']).parent / 'work' / ACCOUNT / 'stacks'}/"
+    stacks = f"{Path(sandbox['openbao']['raw_audit_log']).parent / 'work' / ACCOUNT / HOST / 'stacks'}/"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if started.poll() is not None:

@@ -47,7 +47,7 @@ ROLES = (f"voicestack-{HOST}",)
 STATE_KEY = f"accounts/{ACCOUNT}/{HOST}/voice.tfstate"
 BUCKET = f"voicestack-tfstate-{ACCOUNT}"
 # Managed resource instances of the whole stack with the sandbox inventory's inputs.
-STACK_INSTANCES = 42
+STACK_INSTANCES = 55
 
 
 @pytest.fixture(scope="module")

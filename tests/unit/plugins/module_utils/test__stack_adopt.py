@@ -182,3 +182,25 @@ def test_named_services_give_the_import_id_of_their_type(aws):
         "r.enc": "acme-voice-enc/encryption",
         "r.collection": collection,
     }
+
+
+def test_a_rule_from_another_group_is_found_by_that_group_not_by_any_rule_of_its_ports(aws):
+    ec2 = aws("ec2")
+    vpc_id = vpc(aws, "acme")
+    nodes = ec2.create_security_group(GroupName="acme-nodes", Description="d", VpcId=vpc_id)["GroupId"]
+    alb = ec2.create_security_group(GroupName="acme-voice-alb", Description="d", VpcId=vpc_id)["GroupId"]
+    other = ec2.create_security_group(GroupName="acme-other", Description="d", VpcId=vpc_id)["GroupId"]
+    port = {"IpProtocol": "tcp", "FromPort": 30080, "ToPort": 30080}
+    ec2.authorize_security_group_ingress(
+        GroupId=nodes, IpPermissions=[{**port, "UserIdGroupPairs": [{"GroupId": other}]}]
+    )
+    rule = {"security_group_id": nodes, "ip_protocol": "tcp", "from_port": 30080, "to_port": 30080}
+    missing = planned("r.from_alb", "aws_vpc_security_group_ingress_rule", referenced_security_group_id=alb, **rule)
+    assert find_imports(Module(), "acme", [missing])["imports"] == []
+
+    ec2.authorize_security_group_ingress(
+        GroupId=nodes, IpPermissions=[{**port, "UserIdGroupPairs": [{"GroupId": alb}]}]
+    )
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [nodes]}])["SecurityGroupRules"]
+    from_alb = next(r["SecurityGroupRuleId"] for r in rules if r.get("ReferencedGroupInfo", {}).get("GroupId") == alb)
+    assert find_imports(Module(), "acme", [missing])["imports"] == [{"to": "r.from_alb", "id": from_alb}]
