@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import signal
 import time
 from collections import Counter
 from pathlib import Path
@@ -29,6 +28,7 @@ from dev.testkit.ansible_cli import (
     own_account,
     recap,
 )
+from dev.testkit.procs import reap, sigkill
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -121,8 +121,9 @@ def kill_after(sandbox, inventory, playbook, *extra, command="apply", kinds=MAKE
             break
         time.sleep(0.02)
     assert len(seen) >= writes, f"tofu {command} ended after {len(seen)} writes: {seen}"
-    tofu.send_signal(signal.SIGKILL)
+    plugins = sigkill(tofu)
     stdout, stderr = started.communicate(timeout=600)
+    reap(plugins)
     result = SimpleNamespace(returncode=started.returncode, stdout=stdout, stderr=stderr)
     assert result.returncode == 2, output(result)
     assert "tofu was killed by SIGKILL" in result.stdout, output(result)

@@ -38,6 +38,7 @@ from dev.testkit.ansible_cli import (
 from dev.testkit.canary import audit_offset, issued_since
 from dev.testkit.fault_proxy import FaultProxy
 from dev.testkit.net import free_port
+from dev.testkit.procs import reap, sigkill
 from tests.unit.plugins.module_utils.idle_proxy import IdleProxy
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -310,8 +311,9 @@ def test_terraform_killed_mid_apply_leaves_an_intact_state_and_the_unlock_comman
         while not lock_held(sandbox) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert lock_held(sandbox)
-        tofu.send_signal(signal.SIGKILL)
+        plugins = sigkill(tofu)
         killed = finish(started, timeout=600)
+        reap(plugins)
         audited.append(killed)
     finally:
         aws.delay = 0
