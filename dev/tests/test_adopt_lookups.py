@@ -39,6 +39,19 @@ def test_access_entries_and_vpc_endpoints_are_found_for_adoption(eks):
         resourcesVpcConfig={"subnetIds": ["subnet-1"]},
         accessConfig={"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": False},
     )
+    # A cluster made before the stack managed access entries is in CONFIG_MAP mode, where EKS refuses every
+    # access entry call: nothing to adopt there (the plan switches the mode first).
+    eks.create_cluster(
+        name="older-voice", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": ["s-1"]}
+    )
+    older = [
+        {
+            "address": "o",
+            "type": "aws_eks_access_entry",
+            "values": {"cluster_name": "older-voice", "principal_arn": admin},
+        }
+    ]
+    assert find_imports(Module(), "acme", older)["imports"] == []
     planned = [
         {
             "address": "e",

@@ -40,6 +40,11 @@ HARMLESS = frozenset(
 )
 
 
+# No such access entry: none made, or a cluster still in CONFIG_MAP mode (made before the stack managed access
+# entries: EKS refuses every access entry call there with InvalidRequestException until the plan switches it).
+NO_ACCESS_ENTRY = ("ResourceNotFoundException", "InvalidRequestException")
+
+
 class Unknown(Exception):
     """A value the finder needs is not known in this plan yet."""
 
@@ -237,7 +242,7 @@ class Finder:
             entry = self.client("eks").describe_access_entry(
                 clusterName=cluster, principalArn=principal, aws_retry=True
             )["accessEntry"]
-        except is_boto3_error_code("ResourceNotFoundException"):
+        except is_boto3_error_code(NO_ACCESS_ENTRY):
             return []
         return [(f"{cluster}:{principal}", entry.get("tags") or {})]
 
@@ -247,7 +252,7 @@ class Finder:
             associated = self.client("eks").list_associated_access_policies(
                 clusterName=cluster, principalArn=principal, aws_retry=True
             )["associatedAccessPolicies"]
-        except is_boto3_error_code("ResourceNotFoundException"):
+        except is_boto3_error_code(NO_ACCESS_ENTRY):
             return []
         if not any(item.get("policyArn") == policy for item in associated):
             return []
