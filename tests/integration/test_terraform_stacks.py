@@ -123,7 +123,7 @@ def assert_the_vector_store_is_private(aoss, ec2, out):
         ]
     )["Subnets"]
     assert (endpoint["status"], endpoint["vpcId"]) == ("ACTIVE", out["vpc_id"])
-    assert sorted(endpoint["subnetIds"]) == sorted(s["SubnetId"] for s in private) and len(private) == 2
+    assert sorted(endpoint["subnetIds"]) == sorted(s["SubnetId"] for s in private) and len(private) == 3
     [group] = endpoint["securityGroupIds"]
     rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
     assert [(r["IpProtocol"], r["FromPort"], r["ToPort"], r["CidrIpv4"]) for r in rules if not r["IsEgress"]] == [
