@@ -371,6 +371,7 @@ def test_a_failed_plan_shows_terraforms_error_without_the_credentials(provisione
     offset = audit_offset(raw_log)
     # Moving an account's state to another bucket needs a state migration,
     # which Terraform refuses to guess.
+    moto(sandbox, "s3", ACCOUNTS["acme"]).create_bucket(Bucket="elsewhere")
     failed = ansible_playbook(sandbox, "site.yml", "-l", "acme", "-v", "-e", "terraform_stack_backend_bucket=elsewhere")
     assert failed.returncode == 2, output(failed)
     assert "Error: Backend configuration changed" in failed.stdout, output(failed)
