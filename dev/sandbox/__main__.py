@@ -1,4 +1,4 @@
-"""python -m dev.sandbox up | down | status"""
+"""python -m dev.sandbox up | down | status | account ACCOUNT_ID"""
 
 import sys
 

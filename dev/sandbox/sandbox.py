@@ -9,7 +9,10 @@ kube-apiserver. It then writes an env file describing them into the state
 folder, which the sandbox inventory (dev/sandbox/inventory) reads.
 
 ``down`` stops exactly what ``up`` started; with nothing running it exits 0.
-``status`` prints what runs where.
+``status`` prints what runs where. ``account ACCOUNT_ID`` gives one more
+account the deployer role the sandbox's Vault roles assume (acme's and
+globex's accounts have it from ``up``), as a customer's account has it before
+its first run.
 
 Binaries come from ``dev/tools/build.sh`` (its tools.env) and from the
 project's virtualenv (moto_server, bao).
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import re
 import os
 import secrets
 import shutil
@@ -490,11 +494,27 @@ def cmd_status() -> int:
     return 0
 
 
+def cmd_account(account_id: str) -> int:
+    if not (STATE / "state.json").exists():
+        raise SandboxError("not running: start it with 'python -m dev.sandbox up'")
+    if not re.fullmatch(r"\d{12}", account_id):
+        raise SandboxError(f"an account id is 12 digits, not {account_id!r}")
+    state = json.loads((STATE / "state.json").read_text())
+    vault_setup.make_iam_roles(state["moto"]["url"], REGION, (account_id,))
+    print(f"sandbox: account {account_id} has the role voicestack-deployer")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("command", choices=("up", "down", "status"))
+    parser.add_argument("command", choices=("up", "down", "status", "account"))
+    parser.add_argument("account_id", nargs="?", help="with 'account': the 12-digit account id")
     args = parser.parse_args(argv)
     try:
+        if args.command == "account":
+            return cmd_account(args.account_id or "")
+        if args.account_id:
+            parser.error(f"'{args.command}' takes no account id")
         return {"up": cmd_up, "down": cmd_down, "status": cmd_status}[args.command]()
     except SandboxError as exc:
         print(f"sandbox: {exc}", file=sys.stderr)

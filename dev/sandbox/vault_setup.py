@@ -79,7 +79,8 @@ def aws_roles(account_id: str, other_account_id: str) -> dict[str, dict]:
 
 
 def make_iam_roles(aws_url: str, region: str, account_ids: tuple[str, ...]) -> None:
-    """The IAM role the deployer assumes, in each sandbox account (the stack reads it: aws_iam_session_context)."""
+    """The IAM role the deployer assumes, in each sandbox account (the stack reads it: aws_iam_session_context).
+    Idempotent."""
     for account_id in account_ids:
         iam = boto3.client(
             "iam",
@@ -93,7 +94,10 @@ def make_iam_roles(aws_url: str, region: str, account_ids: tuple[str, ...]) -> N
             request.headers["x-moto-account-id"] = account
 
         iam.meta.events.register("before-sign.iam.*", in_account)
-        iam.create_role(RoleName="voicestack-deployer", AssumeRolePolicyDocument=ASSUME_ROLE_TRUST)
+        try:
+            iam.create_role(RoleName="voicestack-deployer", AssumeRolePolicyDocument=ASSUME_ROLE_TRUST)
+        except iam.exceptions.EntityAlreadyExistsException:
+            pass  # the account is onboarded already; its policy is put again below
         iam.put_role_policy(RoleName="voicestack-deployer", PolicyName="admin", PolicyDocument=ADMIN_ROLE_POLICY)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import hvac
 
+from dev.sandbox.vault_setup import make_iam_roles
 from dev.settings import SANDBOX_INVENTORY, read_env
 
 INVENTORY = SANDBOX_INVENTORY
@@ -86,10 +87,11 @@ def moto_request_offset(sandbox) -> int:
 
 
 def own_account(sandbox, directory, host, account_id) -> Path:
-    """An inventory of one more sandbox account (its own Vault role, bucket name,
-    namespace), so a test can break and repair it without touching the others.
+    """An inventory of one more sandbox account (its deployer IAM role, its own Vault
+    role, bucket name, namespace), so a test can break and repair it without touching the others.
     Returns the inventory directory; run bootstrap_backend.yml on it first."""
     role = f"voicestack-{host}"
+    make_iam_roles(sandbox["moto"]["url"], "us-east-1", (account_id,))
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
     vault.write(
         f"aws/roles/{role}",
