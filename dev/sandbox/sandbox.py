@@ -23,8 +23,8 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import re
 import os
+import re
 import secrets
 import shutil
 import signal
