@@ -1177,6 +1177,8 @@ def eks_access_entries():  # noqa: PLR0915 - one API, its handlers side by side
             "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$": eks_urls.response.dispatch,
         }
     )
+
+
 # --- EC2: a NAT gateway created without ConnectivityType has none (AWS: public),
 # and moto describes neither its AvailabilityMode (zonal) nor which of its
 # addresses is the primary one. The AWS provider then reads an imported NAT

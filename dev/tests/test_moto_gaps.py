@@ -583,6 +583,8 @@ def test_eks_takes_a_control_plane_in_supported_zones():
             name="one", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": subnets}
         )
         assert eks.list_clusters()["clusters"] == ["one"]
+
+
 def test_a_nat_gateway_is_described_as_aws_describes_it():
     with mock_aws():
         ec2 = boto3.client("ec2", region_name="us-east-1")
