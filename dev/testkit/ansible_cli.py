@@ -111,8 +111,10 @@ def own_account(sandbox, directory, host, account_id) -> Path:
                     "voicestack_account_id": account_id,
                     "voicestack_customer": host,
                     "vault_credentials_aws_role": role,
-                    # One kube-apiserver serves every sandbox cluster.
+                    # One kube-apiserver serves every sandbox cluster: a namespace and
+                    # a node port of its own (the inventory's hosts take 30080-30082).
                     "sandbox_agent_namespace": f"voice-{host}",
+                    "sandbox_alb_node_port": 31000 + int(account_id) % 1000,
                 }
             }
         }
