@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 HOST, ACCOUNT = "pinned", "555566667777"
 ROLES = (f"voicestack-{HOST}",)
 REGISTRY = "registry.opentofu.org/hashicorp"
+LOCK_FILE = ".terraform.lock.hcl"
 CHECKSUM = "doesn't match any of the checksums previously recorded in the dependency lock file"
 READ_ONLY = "Changes to the required provider dependencies were detected, but the lock file is read-only"
 HINT = "run again with terraform_stack_upgrade_providers=true"
@@ -81,7 +82,7 @@ def hashes(lock: Path, name: str) -> list[str]:
 def test_later_inits_are_checked_against_the_first_inits_lock_file_and_upgrading_is_explicit(
     sandbox, inventory, mirror
 ):
-    lock = Path(sandbox_env(sandbox)["VOICESTACK_SANDBOX_DIR"]) / "work" / ACCOUNT / "stacks/voice/.terraform.lock.hcl"
+    lock = Path(sandbox_env(sandbox)["VOICESTACK_SANDBOX_DIR"]) / "work" / ACCOUNT / HOST / "stacks/voice" / LOCK_FILE
     lock.unlink(missing_ok=True)  # an earlier run of this test on the same sandbox
 
     first = plan(sandbox, inventory, mirror)
