@@ -86,6 +86,12 @@ def moto_request_offset(sandbox) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
+def work_folder(sandbox, account_id, host) -> Path:
+    """The terraform_stack work folder of one inventory host in this sandbox (terraform_stack_work_root of the
+    sandbox inventory)."""
+    return Path(sandbox_env(sandbox)["VOICESTACK_SANDBOX_DIR"]) / "work" / account_id / host
+
+
 def own_account(sandbox, directory, host, account_id) -> Path:
     """An inventory of one more sandbox account (its deployer IAM role, its own Vault
     role, bucket name, namespace), so a test can break and repair it without touching the others.

@@ -12,10 +12,8 @@ import re
 import shlex
 import time
 from collections import Counter
-from pathlib import Path
 from types import SimpleNamespace
 
-import psutil
 import pytest
 
 from dev.testkit.ansible_cli import (
@@ -27,8 +25,9 @@ from dev.testkit.ansible_cli import (
     outstanding_leases,
     own_account,
     recap,
+    work_folder,
 )
-from dev.testkit.procs import reap, sigkill
+from dev.testkit.procs import reap, sigkill, wait_for_tofu
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -75,26 +74,6 @@ def release_lock(sandbox):
     client(sandbox, "s3").delete_object(Bucket=BUCKET, Key=f"{STATE_KEY}.tflock")
 
 
-def wait_for_tofu(sandbox, started, command: str, timeout: float = 900) -> psutil.Process:
-    """This account's tofu process running command on its stack in this sandbox's work folder."""
-    stacks = f"{Path(sandbox['openbao']['raw_audit_log']).parent / 'work' / ACCOUNT / HOST / 'stacks'}/"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if started.poll() is not None:
-            stdout, stderr = started.communicate()
-            raise AssertionError(f"the run ended before tofu {command} started: {stdout[-4000:]}{stderr[-2000:]}")
-        for proc in psutil.process_iter(["cmdline", "cwd"]):
-            try:
-                argv = proc.info["cmdline"] or []
-                cwd = f"{proc.info['cwd'] or ''}/"
-            except psutil.Error:
-                continue
-            if argv and argv[0].endswith("tofu") and command in argv and cwd.startswith(stacks):
-                return proc
-        time.sleep(0.05)
-    raise AssertionError(f"no tofu {command} of account {ACCOUNT} started in {stacks}")
-
-
 def writes_of(requests, kinds) -> list[str]:
     """The requests that make (or delete) something; moto logs no action for EKS (REST): a POST makes, a DELETE
     deletes."""
@@ -111,7 +90,7 @@ def kill_after(sandbox, inventory, playbook, *extra, command="apply", kinds=MAKE
     return the run's result with the actions moto saw (what the killed process had done)."""
     offset = moto_request_offset(sandbox)
     started = run(sandbox, inventory, playbook, *extra, popen=True)
-    tofu = wait_for_tofu(sandbox, started, command)
+    tofu = wait_for_tofu(work_folder(sandbox, ACCOUNT, HOST), command, started=started, timeout=900)
     start = moto_request_offset(sandbox)
     deadline = time.monotonic() + 900
     seen = []

@@ -34,11 +34,12 @@ from dev.testkit.ansible_cli import (
     own_account,
     plan_counts,
     recap,
+    work_folder,
 )
 from dev.testkit.canary import audit_offset, issued_since
 from dev.testkit.fault_proxy import FaultProxy
 from dev.testkit.net import free_port
-from dev.testkit.procs import reap, sigkill
+from dev.testkit.procs import reap, sigkill, wait_for_tofu
 from tests.unit.plugins.module_utils.idle_proxy import IdleProxy
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -153,22 +154,6 @@ def idle_timeout_variables(seconds: int) -> str:
     return json.dumps({"terraform_stack_variables": variables})
 
 
-def wait_for_tofu(sandbox, command: str, timeout: float = 600) -> psutil.Process:
-    """The account's tofu process running this command (plan or apply) on its
-    stack in this sandbox's work folder (not the preflight's plan of the
-    variables alone, nor another sandbox's run of the same account)."""
-    stacks = f"{Path(sandbox['openbao']['raw_audit_log']).parent / 'work' / ACCOUNT / HOST / 'stacks'}/"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for proc in psutil.process_iter(["cmdline", "cwd"]):
-            argv = proc.info["cmdline"] or []
-            cwd = f"{proc.info['cwd'] or ''}/"
-            if argv and argv[0].endswith("tofu") and command in argv and cwd.startswith(stacks):
-                return proc
-        time.sleep(0.05)
-    raise AssertionError(f"no tofu {command} of account {ACCOUNT} started in {stacks}")
-
-
 # --- Vault -------------------------------------------------------------------
 
 
@@ -252,7 +237,7 @@ def test_vault_gone_mid_run_names_the_lease_and_the_next_run_revokes_it(sandbox,
     vault_env = {"VAULT_ADDR": f"http://127.0.0.1:{port}"}
     with IdleProxy(upstream, idle_timeout=3600, port=port):
         started = run(sandbox, aws, inventory, "site.yml", env=vault_env, popen=True)
-        wait_for_tofu(sandbox, "plan")
+        wait_for_tofu(work_folder(sandbox, ACCOUNT, HOST), "plan")
     stopped = finish(started)
     audited.append(stopped)
     assert stopped.returncode == 2, output(stopped)
@@ -277,7 +262,7 @@ def test_an_interrupted_runs_lease_is_recorded_and_revoked_by_the_next_run(
     aws.delay = 1.0  # slow AWS down so the signal lands during the apply
     try:
         started = run(sandbox, aws, inventory, "site.yml", "-e", change, popen=True)
-        tofu = wait_for_tofu(sandbox, "apply")
+        tofu = wait_for_tofu(work_folder(sandbox, ACCOUNT, HOST), "apply")
         started.send_signal(signum)
         stopped = finish(started, timeout=600)
         psutil.wait_procs([tofu], timeout=600)  # an apply already under way is let finish
@@ -306,7 +291,7 @@ def test_terraform_killed_mid_apply_leaves_an_intact_state_and_the_unlock_comman
     aws.delay = 1.0  # slow AWS down so the kill lands while the apply holds the lock
     try:
         started = run(sandbox, aws, inventory, "site.yml", "-e", idle_timeout_variables(1800), popen=True)
-        tofu = wait_for_tofu(sandbox, "apply")
+        tofu = wait_for_tofu(work_folder(sandbox, ACCOUNT, HOST), "apply")
         deadline = time.monotonic() + 120
         while not lock_held(sandbox) and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dev.testkit.ansible_cli import ansible_playbook, output, outstanding_leases, own_account, sandbox_env
+from dev.testkit.ansible_cli import ansible_playbook, output, outstanding_leases, own_account, work_folder
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +82,7 @@ def hashes(lock: Path, name: str) -> list[str]:
 def test_later_inits_are_checked_against_the_first_inits_lock_file_and_upgrading_is_explicit(
     sandbox, inventory, mirror
 ):
-    lock = Path(sandbox_env(sandbox)["VOICESTACK_SANDBOX_DIR"]) / "work" / ACCOUNT / HOST / "stacks/voice" / LOCK_FILE
+    lock = work_folder(sandbox, ACCOUNT, HOST) / "stacks/voice" / LOCK_FILE
     lock.unlink(missing_ok=True)  # an earlier run of this test on the same sandbox
 
     first = plan(sandbox, inventory, mirror)

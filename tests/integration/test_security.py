@@ -25,6 +25,7 @@ from dev.testkit.ansible_cli import (
     outstanding_leases,
     own_account,
     plan_counts,
+    work_folder,
 )
 from dev.testkit.canary import ArgvSampler, Scan, audit_offset, issued_since, token_hmacs_since
 
@@ -136,7 +137,7 @@ def test_every_lease_of_a_successful_run_is_revoked(sandbox, canary_run):
 @pytest.mark.proves("P2 credentials reach terraform only through its environment")
 def test_credentials_reach_terraform_only_through_its_environment(sandbox, canary_run):
     """Security property 2: no -var, no tfvars, no backend file holds a credential."""
-    work = Path(sandbox["openbao"]["raw_audit_log"]).parent / "work" / ACCOUNT / HOST
+    work = work_folder(sandbox, ACCOUNT, HOST)
     files = [work / "backend.hcl", work / "voice.tfvars.json"]
     for path in files:
         text = path.read_text()
