@@ -1201,3 +1201,183 @@ def ec2_nat_gateway_described_in_full():
 
     nat_models.NatGateway.__init__ = init
     nat_models.NatGateway.nat_gateway_addresses = property(addresses)
+
+
+# --- IAM: moto checks signatures and policies for every request once its
+# INITIAL_NO_AUTH_ACTION_COUNT is reached, or for none, and then judges an
+# identity policy wrongly: an Allow statement whose condition does not hold
+# denies (AWS: the statement does not apply), and only StringEquals is known.
+# The sandbox enforces IAM for what a customer account sees from the
+# collection: every request signed with assumed-role credentials (what Vault
+# issues) has its signature checked and its action authorized against the
+# role's policies. The sandbox's own requests (its admin key, Vault's root
+# key) are not checked. Like moto, this judges actions, not resource ARNs
+# (S3 aside: moto names the bucket and key); conditions are judged on the keys
+# the request carries (ENFORCED_CONDITION_KEYS) and, for a change to a role's
+# policies, on the role's own permissions boundary. Each judged request is
+# appended to the file named by VOICESTACK_SANDBOX_IAM_LOG: role, action,
+# whether it was allowed. moto also recomputes the signature of a request
+# without a body (a REST GET: every EKS read) over its parsed parameters (or
+# headers) instead of the empty payload the client signed, and answers
+# SignatureDoesNotMatch; here only a form body is taken from the parameters.
+
+IAM_LOG_ENV = "VOICESTACK_SANDBOX_IAM_LOG"
+
+# Condition keys the sandbox takes from a request's parameters.
+ENFORCED_CONDITION_KEYS = {
+    "iam:PermissionsBoundary": "PermissionsBoundary",
+    "iam:PolicyARN": "PolicyArn",
+}
+
+
+def _glob(pattern: str, value: str, *, case: bool = True) -> bool:
+    import fnmatch
+
+    if not case:
+        pattern, value = pattern.lower(), value.lower()
+    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _condition_holds(operator: str, key: str, expected, context: dict) -> bool:
+    """One condition (operator, key, values) against the request's context, as
+    AWS judges it; an operator the sandbox does not know never holds."""
+    if_exists = operator.endswith("IfExists")
+    operator = operator.removesuffix("IfExists")
+    if key not in context:
+        return if_exists or operator == "Null" and str(expected).lower() == "true"
+    actual = context[key]
+    if operator == "Null":
+        return str(expected).lower() == "false"
+    compare = {
+        "StringEquals": lambda e: actual == e,
+        "StringNotEquals": lambda e: actual != e,
+        "StringLike": lambda e: _glob(e, actual),
+        "ArnEquals": lambda e: actual == e,
+        "ArnLike": lambda e: _glob(e, actual),
+    }.get(operator)
+    if compare is None:
+        return False
+    values = _as_list(expected)
+    if operator == "StringNotEquals":
+        return all(compare(e) for e in values)
+    return any(compare(e) for e in values)
+
+
+def statement_applies(statement: dict, action: str, resource: str | None, context: dict) -> bool:
+    """Whether one identity-policy statement covers this request. ``resource``
+    None: the request names no resource ARN (moto's own "*"), so Resource is
+    not judged."""
+    if "Action" in statement:
+        if not any(_glob(a, action, case=False) for a in _as_list(statement["Action"])):
+            return False
+    elif any(_glob(a, action, case=False) for a in _as_list(statement.get("NotAction", []))):
+        return False
+    if resource is not None:
+        if "Resource" in statement and not any(_glob(r, resource) for r in _as_list(statement["Resource"])):
+            return False
+        if "NotResource" in statement and any(_glob(r, resource) for r in _as_list(statement["NotResource"])):
+            return False
+    return all(
+        _condition_holds(operator, key, expected, context)
+        for operator, keys in statement.get("Condition", {}).items()
+        for key, expected in keys.items()
+    )
+
+
+def policies_allow(documents: list[dict], action: str, resource: str | None, context: dict) -> bool:
+    """An explicit Deny wins, then any Allow; nothing else is allowed."""
+    statements = [s for doc in documents for s in _as_list(doc.get("Statement", []))]
+    applying = [s for s in statements if statement_applies(s, action, resource, context)]
+    if any(s["Effect"] == "Deny" for s in applying):
+        return False
+    return any(s["Effect"] == "Allow" for s in applying)
+
+
+def _documents(access_key) -> list[dict]:
+    from moto.iam.access_control import IAMPolicy
+
+    return [IAMPolicy(policy)._policy_json for policy in access_key.collect_policies()]
+
+
+def _role_boundary(backend, role_name: str) -> str | None:
+    """The permissions boundary of an existing role: what AWS compares
+    iam:PermissionsBoundary with when a policy of that role changes."""
+    role = next((r for r in backend.roles.values() if r.name == role_name), None)
+    return role.permissions_boundary_arn if role else None
+
+
+def _is_form(headers) -> bool:
+    """A form-encoded body, which moto has parsed into the request's data."""
+    return (headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded")
+
+
+def _session_key(headers) -> str | None:
+    """The access key id of a header-signed request made with temporary
+    credentials, else None."""
+    authorization = headers.get("Authorization") or ""
+    if "Credential=" not in authorization or not headers.get("X-Amz-Security-Token"):
+        return None
+    return authorization.split("Credential=", 1)[1].split("/", 1)[0]
+
+
+@fix
+def iam_enforced_for_issued_credentials():
+    import threading
+    from urllib.parse import urlparse
+
+    from botocore.awsrequest import AWSRequest
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.iam.access_control import IAMRequestBase
+
+    lock = threading.Lock()
+
+    def create_aws_request(self):
+        signed = self._get_string_between("SignedHeaders=", ",", self._headers["Authorization"]).split(";")
+        request = AWSRequest(
+            method=self._method,
+            url=self._path,
+            data=self._body or (self._data if _is_form(self._headers) else b""),
+            headers=self._create_headers_for_aws_request(signed, self._headers),
+        )
+        request.context["timestamp"] = self._headers["X-Amz-Date"]
+        return request
+
+    def authorize(self, iam_request_cls, resource="*"):
+        if _session_key(self.headers) is None:
+            return  # the sandbox's own request, or a presigned one (its key is checked when it is used)
+        path = self.raw_path
+        query = urlparse(self.uri).query
+        request = iam_request_cls(
+            account_id=self.current_account,
+            method=self.method,
+            path=f"{path}?{query}" if query else path,
+            data=self.data,
+            body=self.raw_body,
+            headers=self.headers,
+            action=self._get_action(),
+        )
+        request.check_signature()
+        action = request._action
+        data = {k: (v[0] if isinstance(v, list) else v) for k, v in (self.data or {}).items()}
+        context = {key: data[param] for key, param in ENFORCED_CONDITION_KEYS.items() if param in data}
+        context["aws:RequestedRegion"] = request._region
+        if action.startswith("iam:") and "RoleName" in data and "iam:PermissionsBoundary" not in context:
+            boundary = _role_boundary(request.backend, data["RoleName"])
+            if boundary:
+                context["iam:PermissionsBoundary"] = boundary
+        allowed = action == "sts:GetCallerIdentity" or policies_allow(
+            _documents(request._access_key), action, None if resource == "*" else resource, context
+        )
+        if os.environ.get(IAM_LOG_ENV):
+            line = {"role": request._access_key.arn.split("/")[1], "account": self.current_account, "action": action}
+            with lock, open(os.environ[IAM_LOG_ENV], "a", encoding="utf-8") as log:
+                log.write(json.dumps({**line, "allowed": allowed}) + "\n")
+        if not allowed:
+            request._raise_access_denied()
+
+    IAMRequestBase._create_aws_request = create_aws_request
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize

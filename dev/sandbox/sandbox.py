@@ -167,11 +167,13 @@ def start_moto(kube_url: str, kube_ca_data: str) -> dict:
             "VOICESTACK_SANDBOX_EKS_ENDPOINT": kube_url,
             "VOICESTACK_SANDBOX_EKS_CA_DATA": kube_ca_data,
             "VOICESTACK_SANDBOX_MOTO_REQUEST_LOG": str(STATE / "moto-requests.jsonl"),
+            # Every request signed with issued (assumed-role) credentials: role, IAM action, allowed.
+            "VOICESTACK_SANDBOX_IAM_LOG": str(STATE / "iam-actions.jsonl"),
         },
     )
     url = f"http://127.0.0.1:{port}"
     wait_until("moto", lambda: http("GET", f"{url}/moto-api/data.json") is not None, proc, STATE / "logs/moto.log")
-    return {"url": url, "request_log": str(STATE / "moto-requests.jsonl")}
+    return {"url": url, "request_log": str(STATE / "moto-requests.jsonl"), "iam_log": str(STATE / "iam-actions.jsonl")}
 
 
 def start_openbao(tools: dict, aws_url: str) -> dict:

@@ -260,6 +260,7 @@ def test_the_bootstrap_right_is_an_admin_entry_of_the_creators_role(eks):
     iam = boto3.client("iam", region_name="us-east-1")
     trust = json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
     role = iam.create_role(RoleName="deployer", Path="/ci/", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    iam.put_role_policy(RoleName="deployer", PolicyName="eks", PolicyDocument=json.dumps(allow("eks:CreateCluster")))
     creds = boto3.client("sts", region_name="us-east-1").assume_role(RoleArn=role, RoleSessionName="run")
     deployer = boto3.client(
         "eks",
@@ -596,3 +597,126 @@ def test_a_nat_gateway_is_described_as_aws_describes_it():
     assert nat["ConnectivityType"] == "public"
     assert nat["AvailabilityMode"] == "zonal"
     assert [(a["AllocationId"], a["IsPrimary"]) for a in nat["NatGatewayAddresses"]] == [(allocation, True)]
+
+
+# --- IAM enforcement for issued (assumed-role) credentials
+
+ACCOUNT = "123456789012"
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/voicestack-boundary"
+TRUST = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+)
+
+
+def session_with(policy: dict) -> boto3.Session:
+    """A session of a role holding only ``policy``, as Vault would issue it
+    (set up with the sandbox's own, unchecked, credentials)."""
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=TRUST)
+    iam.put_role_policy(RoleName="deployer", PolicyName="only", PolicyDocument=json.dumps(policy))
+    issued = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/deployer", RoleSessionName="vault-issued"
+    )["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=issued["AccessKeyId"],
+        aws_secret_access_key=issued["SecretAccessKey"],
+        aws_session_token=issued["SessionToken"],
+        region_name="us-east-1",
+    )
+
+
+def allow(*actions, **condition):
+    statement = {"Effect": "Allow", "Action": list(actions), "Resource": "*"}
+    return {"Version": "2012-10-17", "Statement": [{**statement, **condition}]}
+
+
+@pytest.fixture
+def aws():
+    with mock_aws():
+        yield
+
+
+def test_issued_credentials_get_what_their_role_allows_and_nothing_else(aws, tmp_path, monkeypatch):
+    monkeypatch.setenv(moto_gaps.IAM_LOG_ENV, str(tmp_path / "iam.jsonl"))
+    session = session_with(allow("eks:ListClusters", "ec2:DescribeVpcs"))
+    assert session.client("eks").list_clusters()["clusters"] == []  # a REST GET: its signature checks out
+    session.client("ec2").describe_vpcs()
+    with pytest.raises(ClientError) as refused:
+        session.client("ec2").create_vpc(CidrBlock="10.0.0.0/16")
+    assert refused.value.response["Error"]["Code"] in {"AccessDenied", "UnauthorizedOperation"}
+    log = [json.loads(line) for line in (tmp_path / "iam.jsonl").read_text().splitlines()]
+    assert [(e["role"], e["action"], e["allowed"]) for e in log] == [
+        ("deployer", "eks:ListClusters", True),
+        ("deployer", "ec2:DescribeVpcs", True),
+        ("deployer", "ec2:CreateVpc", False),
+    ]
+
+
+def test_a_wrong_secret_is_refused_with_signature_does_not_match(aws):
+    session = session_with(allow("eks:ListClusters"))
+    forged = session.get_credentials()
+    client = boto3.client(
+        "eks",
+        region_name="us-east-1",
+        aws_access_key_id=forged.access_key,
+        aws_secret_access_key="not-the-secret",
+        aws_session_token=forged.token,
+    )
+    with pytest.raises(ClientError, match="SignatureDoesNotMatch"):
+        client.list_clusters()
+
+
+def test_an_allow_whose_condition_does_not_hold_does_not_apply(aws):
+    condition = {"Condition": {"ArnEquals": {"iam:PermissionsBoundary": BOUNDARY}}}
+    iam = session_with(allow("iam:CreateRole", **condition)).client("iam")
+    with pytest.raises(ClientError, match="AccessDenied"):
+        iam.create_role(RoleName="acme-voice-agent", AssumeRolePolicyDocument=TRUST)
+    with pytest.raises(ClientError, match="AccessDenied"):
+        iam.create_role(RoleName="acme-voice-agent", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=BOUNDARY + "x")
+    iam.create_role(RoleName="acme-voice-agent", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=BOUNDARY)
+
+
+def test_a_deny_wins_over_an_allow(aws):
+    policy = allow("ec2:*")
+    policy["Statement"].append({"Effect": "Deny", "Action": "ec2:CreateVpc", "Resource": "*"})
+    ec2 = session_with(policy).client("ec2")
+    ec2.describe_vpcs()
+    with pytest.raises(ClientError):
+        ec2.create_vpc(CidrBlock="10.0.0.0/16")
+
+
+def test_the_sandboxs_own_credentials_are_not_checked(aws):
+    boto3.client("ec2", region_name="us-east-1").create_vpc(CidrBlock="10.0.0.0/16")
+
+
+@pytest.mark.parametrize(
+    ("operator", "expected", "context", "holds"),
+    [
+        ("StringEquals", "eks.amazonaws.com", {"k": "eks.amazonaws.com"}, True),
+        ("StringEquals", ["a", "b"], {"k": "b"}, True),
+        ("StringNotEquals", ["a", "b"], {"k": "b"}, False),
+        ("StringLike", "acme-*", {"k": "acme-voice"}, True),
+        ("ArnLike", "arn:aws:iam::*:policy/x", {"k": "arn:aws:iam::1:policy/y"}, False),
+        ("StringEquals", "x", {}, False),
+        ("StringEqualsIfExists", "x", {}, True),
+        ("Null", "true", {}, True),
+        ("NumericLessThan", "1", {"k": "0"}, False),  # an operator the sandbox does not know never holds
+    ],
+)
+def test_condition_operators(operator, expected, context, holds):
+    assert moto_gaps._condition_holds(operator, "k", expected, context) is holds
+
+
+def test_a_role_policy_change_is_judged_on_the_roles_boundary(aws):
+    boto3.client("iam", region_name="us-east-1").create_role(
+        RoleName="acme-voice-node", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=BOUNDARY
+    )
+    boto3.client("iam", region_name="us-east-1").create_role(RoleName="unbounded", AssumeRolePolicyDocument=TRUST)
+    condition = {"Condition": {"ArnEquals": {"iam:PermissionsBoundary": BOUNDARY}}}
+    iam = session_with(allow("iam:AttachRolePolicy", **condition)).client("iam")
+    policy = boto3.client("iam", region_name="us-east-1").create_policy(
+        PolicyName="nodes", PolicyDocument=json.dumps(allow("ec2:DescribeInstances"))
+    )["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="acme-voice-node", PolicyArn=policy)
+    with pytest.raises(ClientError, match="AccessDenied"):
+        iam.attach_role_policy(RoleName="unbounded", PolicyArn=policy)
