@@ -84,6 +84,7 @@ lint: venv tools ## ruff, yamllint, tofu fmt, changelog, ansible-lint (productio
 	@. $(TOOLS_DIR)/tools.env && TF_CLI_CONFIG_FILE=$$VOICESTACK_TF_CLI_CONFIG $$VOICESTACK_TOFU fmt -check -recursive terraform
 	$(VENV)/bin/antsibull-changelog lint
 	$(PY) -m dev.tools.role_docs --check
+	$(PY) -m dev.tools.account_policies --check
 	$(VENV)/bin/ansible-lint
 	dev/tools/sanity.sh
 

@@ -1223,6 +1223,16 @@ def ec2_nat_gateway_described_in_full():
 
 IAM_LOG_ENV = "VOICESTACK_SANDBOX_IAM_LOG"
 
+# moto's names of S3 requests that are not IAM actions, and the action AWS
+# authorizes each as (S3 API reference, "Permissions" of each operation).
+S3_IAM_ACTIONS = {
+    "s3:HeadBucket": "s3:ListBucket",
+    "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+    "s3:DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+    "s3:SelectObject": "s3:GetObject",
+}
+
 # Condition keys the sandbox takes from a request's parameters.
 ENFORCED_CONDITION_KEYS = {
     "iam:PermissionsBoundary": "PermissionsBoundary",
@@ -1361,7 +1371,7 @@ def iam_enforced_for_issued_credentials():
             action=self._get_action(),
         )
         request.check_signature()
-        action = request._action
+        action = request._action = S3_IAM_ACTIONS.get(request._action, request._action)
         data = {k: (v[0] if isinstance(v, list) else v) for k, v in (self.data or {}).items()}
         context = {key: data[param] for key, param in ENFORCED_CONDITION_KEYS.items() if param in data}
         context["aws:RequestedRegion"] = request._region

@@ -496,14 +496,16 @@ def cmd_status() -> int:
     return 0
 
 
-def cmd_account(account_id: str) -> int:
+def cmd_account(account_id: str, customer: str) -> int:
     if not (STATE / "state.json").exists():
         raise SandboxError("not running: start it with 'python -m dev.sandbox up'")
     if not re.fullmatch(r"\d{12}", account_id):
         raise SandboxError(f"an account id is 12 digits, not {account_id!r}")
+    if not re.fullmatch(r"[a-z][a-z0-9-]{1,18}[a-z0-9]", customer):
+        raise SandboxError(f"a customer is 3-20 lowercase letters, digits and hyphens, not {customer!r}")
     state = json.loads((STATE / "state.json").read_text())
-    vault_setup.make_iam_roles(state["moto"]["url"], REGION, (account_id,))
-    print(f"sandbox: account {account_id} has the role voicestack-deployer")
+    vault_setup.make_iam_roles(state["moto"]["url"], REGION, {account_id: customer})
+    print(f"sandbox: account {account_id} has the roles voicestack-deployer and voicestack-planner for {customer}")
     return 0
 
 
@@ -511,12 +513,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("command", choices=("up", "down", "status", "account"))
     parser.add_argument("account_id", nargs="?", help="with 'account': the 12-digit account id")
+    parser.add_argument("customer", nargs="?", help="with 'account': the customer whose stack it holds")
     args = parser.parse_args(argv)
     try:
         if args.command == "account":
-            return cmd_account(args.account_id or "")
-        if args.account_id:
-            parser.error(f"'{args.command}' takes no account id")
+            return cmd_account(args.account_id or "", args.customer or "")
+        if args.account_id or args.customer:
+            parser.error(f"'{args.command}' takes no account id or customer")
         return {"up": cmd_up, "down": cmd_down, "status": cmd_status}[args.command]()
     except SandboxError as exc:
         print(f"sandbox: {exc}", file=sys.stderr)

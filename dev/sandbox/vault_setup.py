@@ -21,6 +21,9 @@ from pathlib import Path
 
 import boto3
 import hvac
+import jinja2
+
+from dev.settings import ROOT
 
 DEPLOYER_POLICY = """
 path "aws/creds/*" { capabilities = ["read", "update"] }
@@ -78,10 +81,28 @@ def aws_roles(account_id: str, other_account_id: str) -> dict[str, dict]:
     }
 
 
-def make_iam_roles(aws_url: str, region: str, account_ids: tuple[str, ...]) -> None:
-    """The IAM role the deployer assumes, in each sandbox account (the stack reads it: aws_iam_session_context).
-    Idempotent."""
-    for account_id in account_ids:
+def account_policy(kind: str, account_id: str, customer: str, region: str) -> str:
+    """One of the collection's account policies (deployer, planner, boundary),
+    rendered for a sandbox account as onboard_account.yml renders it."""
+    template = (ROOT / "roles" / "account_access" / "templates" / f"{kind}-policy.json.j2").read_text()
+    return jinja2.Template(template, undefined=jinja2.StrictUndefined).render(
+        partition="aws",
+        account_id=account_id,
+        region=region,
+        name=f"{customer}-voice",
+        # The sandbox inventory's state bucket and KMS alias (group_vars/customer_accounts.yml).
+        state_bucket=f"voicestack-tfstate-{account_id}",
+        state_key_alias="voicestack-tfstate",
+        boundary="voicestack-boundary",
+    )
+
+
+def make_iam_roles(aws_url: str, region: str, accounts: dict[str, str]) -> None:
+    """Onboard sandbox accounts (account id -> customer): the roles
+    voicestack-deployer and voicestack-planner with the collection's policies
+    (docs/iam-policies.md), which the sandbox enforces for the credentials Vault
+    issues, and the permissions boundary voicestack-boundary. Idempotent."""
+    for account_id, customer in accounts.items():
         iam = boto3.client(
             "iam",
             endpoint_url=aws_url,
@@ -95,10 +116,23 @@ def make_iam_roles(aws_url: str, region: str, account_ids: tuple[str, ...]) -> N
 
         iam.meta.events.register("before-sign.iam.*", in_account)
         try:
-            iam.create_role(RoleName="voicestack-deployer", AssumeRolePolicyDocument=ASSUME_ROLE_TRUST)
+            iam.create_policy(
+                PolicyName="voicestack-boundary",
+                PolicyDocument=account_policy("boundary", account_id, customer, region),
+            )
         except iam.exceptions.EntityAlreadyExistsException:
-            pass  # the account is onboarded already; its policy is put again below
-        iam.put_role_policy(RoleName="voicestack-deployer", PolicyName="admin", PolicyDocument=ADMIN_ROLE_POLICY)
+            pass
+        for kind in ("deployer", "planner"):
+            role = f"voicestack-{kind}"
+            try:
+                iam.create_role(RoleName=role, AssumeRolePolicyDocument=ASSUME_ROLE_TRUST)
+            except iam.exceptions.EntityAlreadyExistsException:
+                pass  # the account is onboarded already; its policy is put again below
+            iam.put_role_policy(
+                RoleName=role,
+                PolicyName=role,
+                PolicyDocument=account_policy(kind, account_id, customer, region),
+            )
 
 
 def jwt_keys(state: Path) -> str:
@@ -115,7 +149,7 @@ def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account
     client.sys.create_or_update_policy("voicestack-deployer", DEPLOYER_POLICY)
 
     details: dict = {"audit_log": str(audit_log)}
-    make_iam_roles(aws_url, region, (account_id, other_account_id))
+    make_iam_roles(aws_url, region, {account_id: "acme", other_account_id: "globex"})
     plugin = Path(aws_plugin)
     client.write(
         "sys/plugins/catalog/secret/aws",

@@ -97,7 +97,7 @@ def own_account(sandbox, directory, host, account_id) -> Path:
     role, bucket name, namespace), so a test can break and repair it without touching the others.
     Returns the inventory directory; run bootstrap_backend.yml on it first."""
     role = f"voicestack-{host}"
-    make_iam_roles(sandbox["moto"]["url"], "us-east-1", (account_id,))
+    make_iam_roles(sandbox["moto"]["url"], "us-east-1", {account_id: host})
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
     vault.write(
         f"aws/roles/{role}",

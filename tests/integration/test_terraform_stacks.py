@@ -290,9 +290,10 @@ BOUNDARY = "arn:aws:iam::123456789012:policy/voicestack-boundary"
 
 
 def test_plan_sets_the_upgrade_policy_and_every_role_s_permissions_boundary(initialized):
+    # No iam_permissions_boundary_arn: every role gets the account's voicestack-boundary,
+    # which the deployer's policy requires.
     variables = {
         **SANDBOX_VARS,
-        "iam_permissions_boundary_arn": BOUNDARY,
         "agent": {"managed_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"], "allow_admin_policies": True},
     }
     (initialized.workdir / "plan.tfvars.json").write_text(json.dumps(variables))

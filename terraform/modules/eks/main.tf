@@ -1,17 +1,9 @@
 data "aws_partition" "current" {}
 
-data "aws_caller_identity" "current" {}
-
-# The IAM role behind the deployer's STS session (with its path): an access
-# entry names a role or a user, never a session.
-data "aws_iam_session_context" "current" {
-  arn = data.aws_caller_identity.current.arn
-}
-
 locals {
   policy_prefix = "arn:${data.aws_partition.current.partition}:iam::aws:policy"
-  # Cluster administrators: the role that runs the deployment, and the input list.
-  admin_principal_arns = toset(distinct(concat([data.aws_iam_session_context.current.issuer_arn], var.admin_principal_arns)))
+  # Cluster administrators: the deployer's role, and the input list.
+  admin_principal_arns = toset(distinct(concat([var.deployer_role_arn], var.admin_principal_arns)))
   cluster_admin_policy = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 }
 

@@ -87,12 +87,26 @@ variable "authentication_mode" {
   }
 }
 
+variable "deployer_role_arn" {
+  type        = string
+  description = <<-EOT
+    The IAM role that applies the stack (arn:aws:iam::ACCOUNT:role/NAME, with its path if it has one). It gets a
+    cluster administrator access entry: the deployment configures the cluster with it. Named, not read from the
+    caller, so that a plan made with another role (a read-only planner) plans the same entry.
+  EOT
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", var.deployer_role_arn))
+    error_message = "deployer_role_arn must be an IAM role ARN such as arn:aws:iam::123456789012:role/voicestack-deployer."
+  }
+}
+
 variable "admin_principal_arns" {
   type        = list(string)
   description = <<-EOT
     IAM roles and users (ARNs, arn:aws:iam::ACCOUNT:role/NAME or user/NAME, with the role's path if it has one) that
-    get a cluster administrator access entry (AmazonEKSClusterAdminPolicy, cluster scope), besides the role that runs
-    the deployment, which always gets one.
+    get a cluster administrator access entry (AmazonEKSClusterAdminPolicy, cluster scope), besides the deployer's
+    role (deployer_role_arn), which always gets one.
   EOT
   default     = []
 

@@ -1,6 +1,8 @@
 # The zones the stack picks when var.availability_zones is empty: the region's
 # own Availability Zones (not Local or Wavelength Zones, which are opted in to
 # and sort first by name), without the zone ids EKS places no control plane in.
+data "aws_partition" "current" {}
+
 data "aws_availability_zones" "available" {
   #checkov:skip=CKV_AWS_394:Only the first three zones are used, and var.availability_zones pins them explicitly.
   state            = "available"
@@ -17,8 +19,11 @@ locals {
   eks_unsupported_zone_ids = ["use1-az3", "usw1-az2", "cac1-az3"]
 
   name = "${var.customer}-voice"
-  tags = merge(var.tags, { "voicestack:customer" = var.customer, "managed-by" = "voicestack.aws" })
-  azs  = length(var.availability_zones) > 0 ? var.availability_zones : slice(data.aws_availability_zones.available.names, 0, min(3, length(data.aws_availability_zones.available.names)))
+  # The boundary the deployer's policy requires on every role it creates (docs/iam-policies.md).
+  permissions_boundary_arn = coalesce(var.iam_permissions_boundary_arn, "arn:${data.aws_partition.current.partition}:iam::${var.account_id}:policy/voicestack-boundary")
+  deployer_role_arn        = coalesce(var.deployer_role_arn, "arn:${data.aws_partition.current.partition}:iam::${var.account_id}:role/voicestack-deployer")
+  tags                     = merge(var.tags, { "voicestack:customer" = var.customer, "managed-by" = "voicestack.aws" })
+  azs                      = length(var.availability_zones) > 0 ? var.availability_zones : slice(data.aws_availability_zones.available.names, 0, min(3, length(data.aws_availability_zones.available.names)))
   # /20 subnets: public from the first block of 16, private from the second.
   public_cidrs  = [for i, _ in local.azs : cidrsubnet(var.vpc_cidr, 4, i)]
   private_cidrs = [for i, _ in local.azs : cidrsubnet(var.vpc_cidr, 4, i + 8)]
@@ -47,9 +52,10 @@ module "eks" {
   secrets_kms_key_arn = var.secrets_kms_key_arn
   node_group          = var.node_group
 
-  permissions_boundary_arn = var.iam_permissions_boundary_arn
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   authentication_mode  = var.cluster_authentication_mode
+  deployer_role_arn    = local.deployer_role_arn
   admin_principal_arns = var.cluster_admin_principal_arns
 }
 
@@ -65,7 +71,7 @@ module "irsa" {
   managed_policy_arns = var.agent.managed_policy_arns
 
   propagation_wait_seconds = var.iam_propagation_wait_seconds
-  permissions_boundary_arn = var.iam_permissions_boundary_arn
+  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 module "vector_store" {

@@ -227,8 +227,8 @@ variable "cluster_admin_principal_arns" {
   type        = list(string)
   description = <<-EOT
     IAM roles and users (arn:aws:iam::ACCOUNT:role/NAME or user/NAME, with the role's path if it has one) that get a
-    cluster administrator access entry (AmazonEKSClusterAdminPolicy, cluster scope) besides the deployer's role, which
-    always gets one. They can be of another account. Removing one revokes its access at the next run.
+    cluster administrator access entry (AmazonEKSClusterAdminPolicy, cluster scope) besides the deployer's role
+    (deployer_role_arn), which always gets one. They can be of another account. Removing one revokes its access at the next run.
   EOT
   default     = []
 
@@ -446,13 +446,24 @@ variable "agent" {
   }
 }
 
+variable "deployer_role_arn" {
+  type        = string
+  description = "The IAM role that applies the stack; it gets a cluster administrator access entry. Null: the account's voicestack-deployer, which onboard_account.yml creates. Named, not read from the caller, so that the read-only planner role plans the same entry."
+  default     = null
+
+  validation {
+    condition     = var.deployer_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", var.deployer_role_arn))
+    error_message = "deployer_role_arn must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME, with its path if it has one) or null (the account's voicestack-deployer)."
+  }
+}
+
 variable "iam_permissions_boundary_arn" {
   type        = string
-  description = "Managed policy set as the permissions boundary of every IAM role the stack creates (cluster, nodes, agent); null sets none."
+  description = "Managed policy set as the permissions boundary of every IAM role the stack creates (cluster, nodes, agent). Null: the account's voicestack-boundary, which onboard_account.yml creates and the deployer's policy requires on every role it creates."
   default     = null
 
   validation {
     condition     = var.iam_permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+$", var.iam_permissions_boundary_arn))
-    error_message = "iam_permissions_boundary_arn must be an IAM managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME) or null."
+    error_message = "iam_permissions_boundary_arn must be an IAM managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME) or null (the account's voicestack-boundary)."
   }
 }
