@@ -1258,7 +1258,7 @@ def _condition_holds(operator: str, key: str, expected, context: dict) -> bool:
     if_exists = operator.endswith("IfExists")
     operator = operator.removesuffix("IfExists")
     if key not in context:
-        return if_exists or operator == "Null" and str(expected).lower() == "true"
+        return if_exists or (operator == "Null" and str(expected).lower() == "true")
     actual = context[key]
     if operator == "Null":
         return str(expected).lower() == "false"
@@ -1325,13 +1325,18 @@ def _is_form(headers) -> bool:
     return (headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded")
 
 
-def _session_key(headers) -> str | None:
-    """The access key id of a header-signed request made with temporary
-    credentials, else None."""
+def _assumed_role_key(headers, account_id: str) -> str | None:
+    """The access key id of a header-signed request made with an assumed
+    role's session (what Vault issues), else None: the sandbox's own keys,
+    federation tokens, presigned URLs."""
+    from moto.sts.models import sts_backends
+
     authorization = headers.get("Authorization") or ""
     if "Credential=" not in authorization or not headers.get("X-Amz-Security-Token"):
         return None
-    return authorization.split("Credential=", 1)[1].split("/", 1)[0]
+    key = authorization.split("Credential=", 1)[1].split("/", 1)[0]
+    sessions = (role for backend in sts_backends[account_id].values() for role in backend.assumed_roles)
+    return key if any(role.access_key_id == key for role in sessions) else None
 
 
 @fix
@@ -1357,8 +1362,8 @@ def iam_enforced_for_issued_credentials():
         return request
 
     def authorize(self, iam_request_cls, resource="*"):
-        if _session_key(self.headers) is None:
-            return  # the sandbox's own request, or a presigned one (its key is checked when it is used)
+        if _assumed_role_key(self.headers, self.current_account) is None:
+            return  # not issued by Vault's assumed_role: the sandbox's own, a federation token, a presigned URL
         path = self.raw_path
         query = urlparse(self.uri).query
         request = iam_request_cls(

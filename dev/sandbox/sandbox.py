@@ -504,7 +504,7 @@ def cmd_account(account_id: str, customer: str) -> int:
     if not re.fullmatch(r"[a-z][a-z0-9-]{1,18}[a-z0-9]", customer):
         raise SandboxError(f"a customer is 3-20 lowercase letters, digits and hyphens, not {customer!r}")
     state = json.loads((STATE / "state.json").read_text())
-    vault_setup.make_iam_roles(state["moto"]["url"], REGION, {account_id: customer})
+    vault_setup.make_iam_roles(state["moto"]["url"], REGION, {account_id: [customer]})
     print(f"sandbox: account {account_id} has the roles voicestack-deployer and voicestack-planner for {customer}")
     return 0
 

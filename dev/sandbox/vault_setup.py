@@ -81,7 +81,7 @@ def aws_roles(account_id: str, other_account_id: str) -> dict[str, dict]:
     }
 
 
-def account_policy(kind: str, account_id: str, customer: str, region: str) -> str:
+def account_policy(kind: str, account_id: str, customers: list[str], region: str) -> str:
     """One of the collection's account policies (deployer, planner, boundary),
     rendered for a sandbox account as onboard_account.yml renders it."""
     template = (ROOT / "roles" / "account_access" / "templates" / f"{kind}-policy.json.j2").read_text()
@@ -89,7 +89,7 @@ def account_policy(kind: str, account_id: str, customer: str, region: str) -> st
         partition="aws",
         account_id=account_id,
         region=region,
-        name=f"{customer}-voice",
+        names=[f"{customer}-voice" for customer in customers],
         # The sandbox inventory's state bucket and KMS alias (group_vars/customer_accounts.yml).
         state_bucket=f"voicestack-tfstate-{account_id}",
         state_key_alias="voicestack-tfstate",
@@ -97,12 +97,12 @@ def account_policy(kind: str, account_id: str, customer: str, region: str) -> st
     )
 
 
-def make_iam_roles(aws_url: str, region: str, accounts: dict[str, str]) -> None:
-    """Onboard sandbox accounts (account id -> customer): the roles
+def make_iam_roles(aws_url: str, region: str, accounts: dict[str, list[str]]) -> None:
+    """Onboard sandbox accounts (account id -> the customers it holds): the roles
     voicestack-deployer and voicestack-planner with the collection's policies
     (docs/iam-policies.md), which the sandbox enforces for the credentials Vault
     issues, and the permissions boundary voicestack-boundary. Idempotent."""
-    for account_id, customer in accounts.items():
+    for account_id, customers in accounts.items():
         iam = boto3.client(
             "iam",
             endpoint_url=aws_url,
@@ -118,7 +118,7 @@ def make_iam_roles(aws_url: str, region: str, accounts: dict[str, str]) -> None:
         try:
             iam.create_policy(
                 PolicyName="voicestack-boundary",
-                PolicyDocument=account_policy("boundary", account_id, customer, region),
+                PolicyDocument=account_policy("boundary", account_id, customers, region),
             )
         except iam.exceptions.EntityAlreadyExistsException:
             pass
@@ -131,7 +131,7 @@ def make_iam_roles(aws_url: str, region: str, accounts: dict[str, str]) -> None:
             iam.put_role_policy(
                 RoleName=role,
                 PolicyName=role,
-                PolicyDocument=account_policy(kind, account_id, customer, region),
+                PolicyDocument=account_policy(kind, account_id, customers, region),
             )
 
 
@@ -149,7 +149,8 @@ def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account
     client.sys.create_or_update_policy("voicestack-deployer", DEPLOYER_POLICY)
 
     details: dict = {"audit_log": str(audit_log)}
-    make_iam_roles(aws_url, region, {account_id: "acme", other_account_id: "globex"})
+    # The first account also holds customer "sandbox", which the stack tests deploy (dev/testkit/tf.py).
+    make_iam_roles(aws_url, region, {account_id: ["acme", "sandbox"], other_account_id: ["globex"]})
     plugin = Path(aws_plugin)
     client.write(
         "sys/plugins/catalog/secret/aws",

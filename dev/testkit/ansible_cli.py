@@ -93,19 +93,21 @@ def work_folder(sandbox, account_id, host) -> Path:
 
 
 def own_account(sandbox, directory, host, account_id) -> Path:
-    """An inventory of one more sandbox account (its deployer IAM role, its own Vault
-    role, bucket name, namespace), so a test can break and repair it without touching the others.
+    """An inventory of one more sandbox account (its deployer and planner IAM roles,
+    their Vault roles voicestack-<host> and voicestack-<host>-planner, bucket name,
+    namespace), so a test can break and repair it without touching the others.
     Returns the inventory directory; run bootstrap_backend.yml on it first."""
     role = f"voicestack-{host}"
-    make_iam_roles(sandbox["moto"]["url"], "us-east-1", {account_id: host})
+    make_iam_roles(sandbox["moto"]["url"], "us-east-1", {account_id: [host]})
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
-    vault.write(
-        f"aws/roles/{role}",
-        credential_type="assumed_role",
-        role_arns=[f"arn:aws:iam::{account_id}:role/voicestack-deployer"],
-        default_sts_ttl=1800,
-        max_sts_ttl=7200,
-    )
+    for vault_role, iam_role in ((role, "voicestack-deployer"), (f"{role}-planner", "voicestack-planner")):
+        vault.write(
+            f"aws/roles/{vault_role}",
+            credential_type="assumed_role",
+            role_arns=[f"arn:aws:iam::{account_id}:role/{iam_role}"],
+            default_sts_ttl=1800,
+            max_sts_ttl=7200,
+        )
     inventory = Path(directory) / f"inventory-{host}"
     inventory.mkdir(parents=True, exist_ok=True)
     (inventory / "group_vars").unlink(missing_ok=True)

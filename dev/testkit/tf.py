@@ -88,6 +88,30 @@ def boto_creds(env):
     }
 
 
+def state_location(sandbox, name: str) -> tuple[str, str]:
+    """The first sandbox account's state bucket and a key of this test's own. The
+    deployer's policy reaches no other bucket; the bucket is made with the
+    sandbox's own key if no run made it yet (as bootstrap_backend.yml would)."""
+    bucket = f"voicestack-tfstate-{SANDBOX_VARS['account_id']}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=sandbox["moto"]["url"],
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+    s3.meta.events.register("before-sign", _in_account)
+    try:
+        s3.create_bucket(Bucket=bucket)
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    return bucket, f"tests/{time.time_ns()}/{name}.tfstate"
+
+
+def _in_account(request, **_):
+    request.headers["x-moto-account-id"] = SANDBOX_VARS["account_id"]
+
+
 def issue(sandbox, root_token, role="voicestack-deployer"):
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=root_token)
     return vault.secrets.aws.generate_credentials(name=role, endpoint="sts")
@@ -110,9 +134,7 @@ def prepare(tools, sandbox, creds, tmp_path, stack="voice", tfvars=None):
         "AWS_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": sandbox["moto"]["url"],
     }
-    bucket = f"voicestack-tfstate-{int(time.time() * 1000)}"
-    key = f"accounts/123456789012/{stack}.tfstate"
-    boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **boto_creds(env)).create_bucket(Bucket=bucket)
+    bucket, key = state_location(sandbox, stack)
     (workdir / "backend.hcl").write_text(
         f'bucket = "{bucket}"\nkey = "{key}"\nregion = "us-east-1"\nuse_lockfile = true\nuse_path_style = true\n'
     )

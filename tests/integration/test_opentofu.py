@@ -12,7 +12,7 @@ import boto3
 import hvac
 import pytest
 
-from dev.testkit.tf import boto_creds, issue
+from dev.testkit.tf import boto_creds, issue, state_location
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +24,7 @@ terraform {
   }
   backend "s3" {
     bucket         = "%(bucket)s"
-    key            = "accounts/123456789012/smoke.tfstate"
+    key            = "%(key)s"
     region         = "us-east-1"
     endpoints      = { s3 = "%(aws)s", sts = "%(aws)s" }
     use_path_style = true
@@ -69,10 +69,9 @@ def aws_env(sandbox, root_token):
 
 @pytest.fixture
 def workdir(tmp_path, sandbox, aws_env):
-    bucket = f"voicestack-smoke-{int(time.time() * 1000)}"
-    boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **boto_creds(aws_env)).create_bucket(Bucket=bucket)
-    (tmp_path / "main.tf").write_text(CONFIG % {"bucket": bucket, "aws": sandbox["moto"]["url"]})
-    return tmp_path, bucket
+    bucket, key = state_location(sandbox, "smoke")
+    (tmp_path / "main.tf").write_text(CONFIG % {"bucket": bucket, "key": key, "aws": sandbox["moto"]["url"]})
+    return tmp_path, bucket, key
 
 
 def _tofu_env(tools, sandbox, root_token, aws_env):
@@ -103,7 +102,7 @@ def tofu(tools, env, cwd, *args, check=True):
 
 
 def test_init_offline_apply_and_destroy_with_s3_state(tools, sandbox, root_token, aws_env, workdir):
-    cwd, bucket = workdir
+    cwd, bucket, key = workdir
     env = _tofu_env(tools, sandbox, root_token, aws_env)
     init = tofu(tools, env, cwd, "init", "-input=false")
     assert "Installed hashicorp/time" in init.stdout
@@ -114,19 +113,19 @@ def test_init_offline_apply_and_destroy_with_s3_state(tools, sandbox, root_token
     assert {"approle", "jwt", "kubernetes"} <= set(outputs["auth_methods"]["value"])
 
     s3 = boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **boto_creds(aws_env))
-    state = s3.get_object(Bucket=bucket, Key="accounts/123456789012/smoke.tfstate")["Body"].read()
+    state = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     assert b"time_static" in state
 
     plan = tofu(tools, env, cwd, "plan", "-detailed-exitcode", "-input=false", check=False)
     assert plan.returncode == 0, plan.stdout + plan.stderr
 
     tofu(tools, env, cwd, "destroy", "-auto-approve", "-input=false")
-    state = s3.get_object(Bucket=bucket, Key="accounts/123456789012/smoke.tfstate")["Body"].read()
+    state = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     assert b"time_static" not in state
 
 
 def test_a_second_run_is_refused_while_the_state_lock_is_held(tools, sandbox, root_token, aws_env, workdir):
-    cwd, bucket = workdir
+    cwd, bucket, key = workdir
     env = _tofu_env(tools, sandbox, root_token, aws_env)
     tofu(tools, env, cwd, "init", "-input=false")
     holder = subprocess.Popen(
@@ -139,7 +138,7 @@ def test_a_second_run_is_refused_while_the_state_lock_is_held(tools, sandbox, ro
     )
     try:
         s3 = boto3.client("s3", endpoint_url=sandbox["moto"]["url"], **boto_creds(aws_env))
-        lock_key = "accounts/123456789012/smoke.tfstate.tflock"
+        lock_key = f"{key}.tflock"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]

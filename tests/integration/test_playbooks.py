@@ -369,10 +369,10 @@ def test_verify_probes_an_idle_websocket_and_reports_the_drop(provisioned, sandb
 def test_a_failed_plan_shows_terraforms_error_without_the_credentials(provisioned, sandbox):
     raw_log = sandbox["openbao"]["raw_audit_log"]
     offset = audit_offset(raw_log)
-    # Moving an account's state to another bucket needs a state migration,
+    # Moving an account's state to another key needs a state migration,
     # which Terraform refuses to guess.
-    moto(sandbox, "s3", ACCOUNTS["acme"]).create_bucket(Bucket="elsewhere")
-    failed = ansible_playbook(sandbox, "site.yml", "-l", "acme", "-v", "-e", "terraform_stack_backend_bucket=elsewhere")
+    elsewhere = "terraform_stack_backend_key=accounts/123456789012/acme/elsewhere.tfstate"
+    failed = ansible_playbook(sandbox, "site.yml", "-l", "acme", "-v", "-e", elsewhere)
     assert failed.returncode == 2, output(failed)
     assert "Error: Backend configuration changed" in failed.stdout, output(failed)
     assert "-migrate-state" in failed.stdout, output(failed)

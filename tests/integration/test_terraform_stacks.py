@@ -283,7 +283,8 @@ def test_bad_input_fails_the_plan_naming_the_input(initialized, override, messag
     assert result.returncode == 1
     assert message in " ".join(result.stderr.split()), result.stderr
     s3 = boto3.client("s3", endpoint_url=initialized.sandbox["moto"]["url"], **boto_creds(initialized.env))
-    assert s3.list_objects_v2(Bucket=initialized.bucket).get("KeyCount") == 0  # no state: nothing was created
+    prefix = initialized.key.rpartition("/")[0] + "/"
+    assert s3.list_objects_v2(Bucket=initialized.bucket, Prefix=prefix).get("KeyCount") == 0  # nothing was created
 
 
 BOUNDARY = "arn:aws:iam::123456789012:policy/voicestack-boundary"

@@ -18,7 +18,9 @@ def load(path):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
 def test_defaults_mirror_the_argument_spec(role):
-    options = load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    # Every entry point's options (an option shared by entry points is specified alike in each).
+    entry_points = load(role / "meta" / "argument_specs.yml")["argument_specs"].values()
+    options = {name: spec for entry in entry_points for name, spec in entry.get("options", {}).items()}
     defaults = load(role / "defaults" / "main.yml") or {}
     for name, spec in options.items():
         assert name.startswith(role.name + "_"), f"{name} is not prefixed with {role.name}_"

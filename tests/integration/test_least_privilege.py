@@ -1,0 +1,199 @@
+"""Least privilege, proven on a sandbox account of its own ("scoped") under the
+sandbox's IAM enforcement (dev/sandbox/README.md): the account's whole life
+passes with only the collection's deployer policy; that policy holds exactly
+the actions the life uses, each exception named; the planner plans the
+deployed stack and is refused every write; and every resource the stack
+creates lies inside the deployer policy's scope, another customer's outside.
+moto judges actions, not resource ARNs (S3 aside), so the scope is checked by
+evaluating the policy against the ARNs in the stack's state."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+
+import boto3
+import hvac
+import pytest
+import yaml
+from botocore.exceptions import ClientError
+
+from dev.sandbox.moto_gaps import policies_allow
+from dev.sandbox.vault_setup import account_policy
+from dev.testkit.ansible_cli import ansible_playbook, moto_client, output, own_account, plan_counts, work_folder
+from dev.tools.account_policies import SPEC, build
+
+pytestmark = pytest.mark.integration
+
+HOST, ACCOUNT = "scoped", "666677778888"
+# Allowed for any caller: no policy grants or denies it (STS API reference).
+ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
+
+
+def iam_log(sandbox, offset=0) -> list[dict]:
+    with open(sandbox["moto"]["iam_log"], encoding="utf-8") as log:
+        log.seek(offset)
+        return [json.loads(line) for line in log]
+
+
+def iam_log_offset(sandbox) -> int:
+    path = sandbox["moto"]["iam_log"]
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+@pytest.fixture(scope="module")
+def account(sandbox, tmp_path_factory):
+    return {"inventory": own_account(sandbox, tmp_path_factory.mktemp("scoped"), HOST, ACCOUNT), "seconds": {}}
+
+
+def step(sandbox, account, name, playbook, *extra):
+    started = time.monotonic()
+    result = ansible_playbook(sandbox, playbook, "-l", HOST, *extra, inventory=account["inventory"])
+    account["seconds"][name] = time.monotonic() - started
+    assert result.returncode == 0, f"{name}: {output(result)}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def deployed(sandbox, account, tmp_path_factory):
+    """The account's life up to its nightly drift check, under enforcement; the state site.yml left."""
+    offset = iam_log_offset(sandbox)
+    step(sandbox, account, "bootstrap", "bootstrap_backend.yml")
+    step(sandbox, account, "site", "site.yml")
+    rerun = step(sandbox, account, "rerun", "site.yml")
+    step(sandbox, account, "check", "site.yml", "--check")
+    step(sandbox, account, "drift", "drift.yml", "-e", f"drift_report_dir={tmp_path_factory.mktemp('drift')}")
+    s3 = moto_client(sandbox, "s3", ACCOUNT)
+    key = f"accounts/{ACCOUNT}/{HOST}/voice.tfstate"
+    state = json.loads(s3.get_object(Bucket=f"voicestack-tfstate-{ACCOUNT}", Key=key)["Body"].read())
+    return {"offset": offset, "rerun": rerun, "state": state}
+
+
+@pytest.fixture(scope="module")
+def destroyed(sandbox, account, deployed):
+    """The rest of the life: destroy.yml. Every action the sandbox judged for the account since bootstrap."""
+    step(sandbox, account, "destroy", "destroy.yml", "-e", f"confirm_destroy={ACCOUNT}")
+    print("seconds per step:", json.dumps({k: round(v, 1) for k, v in account["seconds"].items()}))
+    return [entry for entry in iam_log(sandbox, deployed["offset"]) if entry["account"] == ACCOUNT]
+
+
+def test_every_resource_the_stack_creates_is_in_the_deployer_policys_scope(deployed):
+    # What the deployer does to each kind of resource (its delete), judged on the ARN in the state.
+    delete = {
+        "aws_eks_cluster": "eks:DeleteCluster",
+        "aws_eks_node_group": "eks:DeleteNodegroup",
+        "aws_eks_access_entry": "eks:DeleteAccessEntry",
+        "aws_iam_role": "iam:DeleteRole",
+        "aws_iam_openid_connect_provider": "iam:DeleteOpenIDConnectProvider",
+        "aws_cloudwatch_log_group": "logs:DeleteLogGroup",
+        "aws_lb": "elasticloadbalancing:DeleteLoadBalancer",
+        "aws_lb_listener": "elasticloadbalancing:DeleteListener",
+        "aws_lb_target_group": "elasticloadbalancing:DeleteTargetGroup",
+        "aws_vpc": "ec2:DeleteVpc",
+        "aws_subnet": "ec2:DeleteSubnet",
+        "aws_security_group": "ec2:DeleteSecurityGroup",
+        "aws_opensearchserverless_collection": "aoss:DeleteCollection",
+    }
+    policy = [json.loads(account_policy("deployer", ACCOUNT, [HOST], "us-east-1"))]
+    judged = set()
+    for resource in deployed["state"]["resources"]:
+        if resource["mode"] != "managed" or resource["type"] not in delete:
+            continue
+        for instance in resource["instances"]:
+            attributes = instance["attributes"]
+            arn = attributes.get("arn") or attributes.get("access_entry_arn")
+            action = delete[resource["type"]]
+            assert policies_allow(policy, action, arn, {}), f"{action} on {arn} is outside the deployer's scope"
+            if f"{HOST}-voice" in arn:
+                other = arn.replace(f"{HOST}-voice", "other-voice")
+                assert not policies_allow(policy, action, other, {}), f"{action} reaches another customer's {other}"
+            judged.add(resource["type"])
+    assert judged == set(delete)
+
+
+@pytest.fixture(scope="module")
+def planner(sandbox, deployed):
+    """Credentials Vault issues for the account's planner role, as --check and drift.yml will take them."""
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
+    issued = vault.secrets.aws.generate_credentials(name=f"voicestack-{HOST}-planner", endpoint="sts")["data"]
+    return {
+        "aws_access_key_id": issued["access_key"],
+        "aws_secret_access_key": issued["secret_key"],
+        "aws_session_token": issued["security_token"],
+    }
+
+
+def planner_client(sandbox, service, creds):
+    return boto3.client(service, endpoint_url=sandbox["moto"]["url"], region_name="us-east-1", **creds)
+
+
+@pytest.mark.parametrize(
+    ("service", "call"),
+    [
+        ("ec2", lambda c: c.create_vpc(CidrBlock="10.9.0.0/16")),
+        ("iam", lambda c: c.create_role(RoleName=f"{HOST}-voice-x", AssumeRolePolicyDocument="{}")),
+        ("eks", lambda c: c.delete_cluster(name=f"{HOST}-voice")),
+        (
+            "elbv2",
+            lambda c: c.delete_load_balancer(LoadBalancerArn="arn:aws:elasticloadbalancing:::loadbalancer/app/x/1"),
+        ),
+        ("opensearchserverless", lambda c: c.delete_collection(id="x")),
+        ("s3", lambda c: c.put_object(Bucket=f"voicestack-tfstate-{ACCOUNT}", Key=f"accounts/{ACCOUNT}/x", Body=b"x")),
+        ("kms", lambda c: c.create_key()),
+    ],
+)
+def test_the_planner_is_refused_every_write(sandbox, planner, service, call):
+    with pytest.raises(ClientError) as refused:
+        call(planner_client(sandbox, service, planner))
+    assert refused.value.response["Error"]["Code"] in {"AccessDenied", "AccessDeniedException"}
+
+
+def test_the_planner_plans_the_deployed_stack_without_changes(sandbox, tools, deployed, planner):
+    """tofu plan with planner credentials in the work folder site.yml used: it reads the state, holds and
+    removes the lock file, refreshes every resource, and finds nothing to change."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ["HOME"],
+        "TF_CLI_CONFIG_FILE": tools["VOICESTACK_TF_CLI_CONFIG"],
+        "TF_IN_AUTOMATION": "1",
+        "AWS_ACCESS_KEY_ID": planner["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": planner["aws_secret_access_key"],
+        "AWS_SESSION_TOKEN": planner["aws_session_token"],
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": sandbox["moto"]["url"],
+    }
+    plan = subprocess.run(
+        [
+            tools["VOICESTACK_TOFU"],
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-detailed-exitcode",
+            "-var-file=../../voice.tfvars.json",
+        ],
+        cwd=work_folder(sandbox, ACCOUNT, HOST) / "stacks" / "voice",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-3000:]
+
+
+def test_the_whole_life_passes_with_only_the_deployer_policy(deployed, destroyed):
+    assert {entry["role"] for entry in destroyed} == {"voicestack-deployer"}
+    assert [entry for entry in destroyed if not entry["allowed"]] == []
+    assert plan_counts(deployed["rerun"], HOST) == {"create": 0, "update": 0, "delete": 0, "replace": 0}
+
+
+def test_the_deployer_policy_holds_exactly_the_actions_the_life_uses(destroyed):
+    spec = yaml.safe_load(SPEC.read_text())["policies"]["deployer"]
+    granted = {action for statement in build()["deployer"] for action in statement["Action"]}
+    used = {entry["action"] for entry in destroyed} - ALWAYS_ALLOWED
+    implicit, recovery = set(spec["implicit"]), set(spec["recovery"])
+    assert used - granted == set(), "used but not granted"
+    assert granted - implicit - recovery - used == set(), "granted but never used (and not named implicit or recovery)"
+    assert implicit & used == set(), "named implicit but seen by the sandbox: take it off the implicit list"
