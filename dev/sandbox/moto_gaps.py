@@ -8,6 +8,7 @@ server starts. Nothing here is used outside the sandbox.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 from urllib.parse import parse_qs
@@ -1241,8 +1242,7 @@ ENFORCED_CONDITION_KEYS = {
 
 
 def _glob(pattern: str, value: str, *, case: bool = True) -> bool:
-    import fnmatch
-
+    """IAM's wildcard match (* and ?)."""
     if not case:
         pattern, value = pattern.lower(), value.lower()
     return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
@@ -1339,6 +1339,27 @@ def _assumed_role_key(headers, account_id: str) -> str | None:
     return key if any(role.access_key_id == key for role in sessions) else None
 
 
+# Services that answer in XML with the code AccessDenied (moto's own refusal);
+# EC2 answers UnauthorizedOperation, the JSON services AccessDeniedException.
+XML_ACCESS_DENIED = {"iam", "sts", "elasticloadbalancing", "autoscaling", "s3"}
+
+
+def refuse(request, action: str):
+    """Refuse a request as the service itself does."""
+    from moto.core.exceptions import JsonRESTError, _RESTError
+
+    service = action.partition(":")[0]
+    who = f"User: {request._access_key.arn} is not authorized to perform: {action}"
+    if service in XML_ACCESS_DENIED:
+        request._raise_access_denied()
+    if service == "ec2":
+        error = _RESTError("UnauthorizedOperation", f"You are not authorized to perform this operation. {who}")
+    else:
+        error = JsonRESTError("AccessDeniedException", who)
+    error.code = 403
+    raise error
+
+
 @fix
 def iam_enforced_for_issued_credentials():
     import threading
@@ -1392,7 +1413,7 @@ def iam_enforced_for_issued_credentials():
             with lock, open(os.environ[IAM_LOG_ENV], "a", encoding="utf-8") as log:
                 log.write(json.dumps({**line, "allowed": allowed}) + "\n")
         if not allowed:
-            request._raise_access_denied()
+            refuse(request, action)
 
     IAMRequestBase._create_aws_request = create_aws_request
     ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize

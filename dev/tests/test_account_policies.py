@@ -126,7 +126,7 @@ def test_the_boundary_refuses_iam_changes_and_the_accounts_own_roles():
 def test_every_named_exception_is_in_its_policy_with_a_reason():
     for kind, body in SPEC["policies"].items():
         actions = {a for s in BUILT[kind] for a in s["Action"]}
-        for action, why in {**(body.get("implicit") or {}), **(body.get("recovery") or {})}.items():
+        for action, why in {**(body.get("implicit") or {}), **(body.get("occasional") or {})}.items():
             assert action in actions, f"{kind}: {action} is named an exception but not granted"
             assert why.strip(), f"{kind}: {action} has no reason"
 

@@ -203,10 +203,10 @@ def doc(built: dict[str, list[dict]], spec: dict) -> str:
         lines += ["| statement | resources | why |", "| --- | --- | --- |"]
         lines += [f"| `{s['Sid']}` | {scope(s)} | {s['why']} |" for s in items]
         lines += ["", "```json", json.dumps(rendered, indent=2), "```", ""]
-        recovery = descriptions[name].get("recovery") or {}
-        if recovery:
-            lines += ["Used only by the run after a killed one, to find what Terraform made but did not record:", ""]
-            lines += [f"- `{action}`: {why}" for action, why in recovery.items()]
+        occasional = descriptions[name].get("occasional") or {}
+        if occasional:
+            lines += ["Taken only by occasional runs (after a killed run, or the first after an upgrade):", ""]
+            lines += [f"- `{action}`: {why}" for action, why in occasional.items()]
             lines.append("")
         implicit = descriptions[name].get("implicit") or {}
         if implicit:
