@@ -17,6 +17,7 @@ import hvac
 import yaml
 
 from dev.settings import ROOT, SANDBOX_INVENTORY
+from dev.testkit.ansible_cli import moto_client
 
 # The sandbox inventory's stack inputs, its Jinja-templated ones aside (the
 # agent block, the per-host node port): those take the stack's defaults.
@@ -93,14 +94,7 @@ def state_location(sandbox, name: str) -> tuple[str, str]:
     deployer's policy reaches no other bucket; the bucket is made with the
     sandbox's own key if no run made it yet (as bootstrap_backend.yml would)."""
     bucket = f"voicestack-tfstate-{SANDBOX_VARS['account_id']}"
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=sandbox["moto"]["url"],
-        region_name="us-east-1",
-        aws_access_key_id="sandbox",
-        aws_secret_access_key="sandbox",
-    )
-    s3.meta.events.register("before-sign", _in_account)
+    s3 = moto_client(sandbox, "s3", SANDBOX_VARS["account_id"])
     try:
         s3.create_bucket(Bucket=bucket)
     except s3.exceptions.BucketAlreadyOwnedByYou:
@@ -108,13 +102,24 @@ def state_location(sandbox, name: str) -> tuple[str, str]:
     return bucket, f"tests/{time.time_ns()}/{name}.tfstate"
 
 
-def _in_account(request, **_):
-    request.headers["x-moto-account-id"] = SANDBOX_VARS["account_id"]
-
-
 def issue(sandbox, root_token, role="voicestack-deployer"):
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=root_token)
     return vault.secrets.aws.generate_credentials(name=role, endpoint="sts")
+
+
+def tofu_env(tools, sandbox, issued: dict) -> dict:
+    """The environment of one tofu process with credentials Vault issued (the data of an aws/sts response)."""
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ["HOME"],
+        "TF_CLI_CONFIG_FILE": tools["VOICESTACK_TF_CLI_CONFIG"],
+        "TF_IN_AUTOMATION": "1",
+        "AWS_ACCESS_KEY_ID": issued["access_key"],
+        "AWS_SECRET_ACCESS_KEY": issued["secret_key"],
+        "AWS_SESSION_TOKEN": issued["security_token"],
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": sandbox["moto"]["url"],
+    }
 
 
 def prepare(tools, sandbox, creds, tmp_path, stack="voice", tfvars=None):
@@ -122,18 +127,7 @@ def prepare(tools, sandbox, creds, tmp_path, stack="voice", tfvars=None):
     copy = tmp_path / "terraform"
     shutil.copytree(ROOT / "terraform", copy, symlinks=True)
     workdir = copy / "stacks" / stack
-    data = creds["data"]
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ["HOME"],
-        "TF_CLI_CONFIG_FILE": tools["VOICESTACK_TF_CLI_CONFIG"],
-        "TF_IN_AUTOMATION": "1",
-        "AWS_ACCESS_KEY_ID": data["access_key"],
-        "AWS_SECRET_ACCESS_KEY": data["secret_key"],
-        "AWS_SESSION_TOKEN": data["security_token"],
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": sandbox["moto"]["url"],
-    }
+    env = tofu_env(tools, sandbox, creds["data"])
     bucket, key = state_location(sandbox, stack)
     (workdir / "backend.hcl").write_text(
         f'bucket = "{bucket}"\nkey = "{key}"\nregion = "us-east-1"\nuse_lockfile = true\nuse_path_style = true\n'

@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from dev.sandbox.moto_gaps import policies_allow
 from dev.sandbox.vault_setup import account_policy
 from dev.testkit.ansible_cli import ansible_playbook, moto_client, output, own_account, plan_counts, work_folder
+from dev.testkit.tf import boto_creds, tofu_env
 from dev.tools.account_policies import SPEC, build
 
 pytestmark = [pytest.mark.integration, pytest.mark.security]
@@ -117,19 +118,16 @@ def test_every_resource_the_stack_creates_is_in_the_deployer_policys_scope(deplo
 
 
 @pytest.fixture(scope="module")
-def planner(sandbox, deployed):
-    """Credentials Vault issues for the account's planner role, as --check and drift.yml will take them."""
+def planner(sandbox, tools, deployed):
+    """The environment of a tofu process with the credentials Vault issues for the account's planner role, as
+    --check and drift.yml will take them."""
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
     issued = vault.secrets.aws.generate_credentials(name=f"voicestack-{HOST}-planner", endpoint="sts")["data"]
-    return {
-        "aws_access_key_id": issued["access_key"],
-        "aws_secret_access_key": issued["secret_key"],
-        "aws_session_token": issued["security_token"],
-    }
+    return tofu_env(tools, sandbox, issued)
 
 
-def planner_client(sandbox, service, creds):
-    return boto3.client(service, endpoint_url=sandbox["moto"]["url"], region_name="us-east-1", **creds)
+def planner_client(sandbox, service, planner):
+    return boto3.client(service, endpoint_url=sandbox["moto"]["url"], **boto_creds(planner))
 
 
 @pytest.mark.proves(P7)
@@ -160,17 +158,6 @@ def test_the_planner_is_refused_every_write(sandbox, planner, service, call):
 def test_the_planner_plans_the_deployed_stack_without_changes(sandbox, tools, deployed, planner):
     """tofu plan with planner credentials in the work folder site.yml used: it reads the state, holds and
     removes the lock file, refreshes every resource, and finds nothing to change."""
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ["HOME"],
-        "TF_CLI_CONFIG_FILE": tools["VOICESTACK_TF_CLI_CONFIG"],
-        "TF_IN_AUTOMATION": "1",
-        "AWS_ACCESS_KEY_ID": planner["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": planner["aws_secret_access_key"],
-        "AWS_SESSION_TOKEN": planner["aws_session_token"],
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": sandbox["moto"]["url"],
-    }
     plan = subprocess.run(
         [
             tools["VOICESTACK_TOFU"],
@@ -181,7 +168,7 @@ def test_the_planner_plans_the_deployed_stack_without_changes(sandbox, tools, de
             "-var-file=../../voice.tfvars.json",
         ],
         cwd=work_folder(sandbox, ACCOUNT, HOST) / "stacks" / "voice",
-        env=env,
+        env=planner,
         capture_output=True,
         text=True,
         timeout=600,
