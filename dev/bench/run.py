@@ -44,6 +44,7 @@ from dev.bench.measure import (
     seconds_by_role,
 )
 from dev.sandbox import vault_setup
+from dev.sandbox.sandbox import REGION
 from dev.settings import ROOT, SANDBOX_INVENTORY, sandbox_dir, tools_env
 from dev.testkit import tf
 from dev.testkit.ansible_cli import sandbox_env
@@ -78,16 +79,14 @@ class Bench:
     # -- accounts -----------------------------------------------------------
 
     def new_accounts(self, count: int) -> list[str]:
-        """count fresh account ids, each with its Vault role bench-<id>."""
+        """count fresh account ids, each onboarded for its customer bench<last four digits>."""
         ids = [str(self.next_account + i) for i in range(count)]
         self.next_account += count
         for account in ids:
-            params = vault_setup.aws_roles(account, account)["voicestack-deployer"]
             # Vault counts a lease from when STS answered: with a default TTL equal to
             # the 30 min floor (min_ttl), a slow AssumeRole under load yields 1797 s and
             # fails the floor. One hour leaves the margin a customer's role needs too.
-            params["default_sts_ttl"] = 3600
-            self.vault.write(f"aws/roles/bench-{account}", **params)
+            vault_setup.onboard(self.sandbox, REGION, account, f"bench{account[-4:]}", ttl=3600)
         return ids
 
     def inventory(self, name: str, accounts: list[str]) -> Path:
@@ -99,7 +98,8 @@ class Bench:
             f"b{account[-4:]}": {
                 "voicestack_account_id": account,
                 "voicestack_customer": f"bench{account[-4:]}",
-                "vault_credentials_aws_role": f"bench-{account}",
+                "vault_credentials_aws_role": f"voicestack-bench{account[-4:]}",
+                "vault_credentials_planner_aws_role": f"voicestack-bench{account[-4:]}-planner",
                 "vault_credentials_auth_method": "approle",
                 "vault_credentials_role_id": self.sandbox["openbao"]["approle"]["role_id"],
                 "sandbox_agent_namespace": f"voice-{account[-4:]}",

@@ -10,9 +10,12 @@ Like EKS in API (or API_AND_CONFIG_MAP) authentication mode, a caller gets in
 only through an access entry recorded in moto (moto_gaps fills moto's access
 entry API): the IAM role behind an assumed-role caller (or the IAM user) must
 have an entry on a cluster of its account, in the region the token was signed
-for. An entry with AmazonEKSClusterAdminPolicy at cluster scope maps to the
-group system:masters; otherwise the caller has the entry's Kubernetes groups
-only. A caller without an entry is refused (the Kubernetes API answers 401).
+for. EKS authorizes access policies itself; here each one the stack associates
+at cluster scope maps to a group (POLICY_GROUPS): AmazonEKSClusterAdminPolicy
+to system:masters, AmazonEKSViewPolicy to a group that the sandbox binds to
+the read-only rules EKS documents for that policy (sandbox.VIEW_POLICY_RULES:
+read, never write, no Secrets). Besides, the caller has the entry's Kubernetes groups. A
+caller without an entry is refused (the Kubernetes API answers 401).
 
 What it cannot check: moto does not verify SigV4 signatures, so neither the
 signature nor the cluster name the token was signed for (the x-k8s-aws-id
@@ -39,7 +42,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 PREFIX = "k8s-aws-v1."
 STS_NS = "{https://sts.amazonaws.com/doc/2011-06-15/}"
-ADMIN_POLICY = "cluster-access-policy/AmazonEKSClusterAdminPolicy"
+# EKS access policy (associated at cluster scope) -> the sandbox's Kubernetes group for it.
+POLICY_GROUPS = {
+    "cluster-access-policy/AmazonEKSClusterAdminPolicy": "system:masters",
+    "cluster-access-policy/AmazonEKSViewPolicy": "sandbox:AmazonEKSViewPolicy",
+}
+# The sandbox binds this group to the view policy's rules (sandbox.view_policy).
+VIEW_GROUP = POLICY_GROUPS["cluster-access-policy/AmazonEKSViewPolicy"]
 
 
 class TokenRejected(Exception):
@@ -130,11 +139,10 @@ def groups_from_entries(client, account: str, kind: str, name: str) -> list[str]
             entry = client.describe_access_entry(clusterName=cluster, principalArn=arn)["accessEntry"]
             groups.update(entry.get("kubernetesGroups", []))
             policies = client.list_associated_access_policies(clusterName=cluster, principalArn=arn)
-            if any(
-                p["policyArn"].endswith(ADMIN_POLICY) and p["accessScope"]["type"] == "cluster"
-                for p in policies["associatedAccessPolicies"]
-            ):
-                groups.add("system:masters")
+            for policy in policies["associatedAccessPolicies"]:
+                name = policy["policyArn"].split(":", 5)[-1]
+                if policy["accessScope"]["type"] == "cluster" and name in POLICY_GROUPS:
+                    groups.add(POLICY_GROUPS[name])
     return sorted(groups) if found else None
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from dev import settings
 from dev.sandbox import vault_setup
+from dev.sandbox.eks_authenticator import VIEW_GROUP
 
 STATE = settings.sandbox_dir()
 PORT_BASE = int(os.environ.get("VOICESTACK_SANDBOX_PORT_BASE", "18200"))
@@ -366,7 +367,82 @@ def start_kube_apiserver(tools: dict, etcd_url: str, authenticator_url: str) -> 
             return resp.read().strip() == b"ok"
 
     wait_until("kube-apiserver", ready, proc, STATE / "logs/kube-apiserver.log", timeout=120)
+    view_policy(url, ctx, auth)
     return {"url": url, "token": token, "ca_file": str(pki / "ca.crt")}
+
+
+# What EKS's AmazonEKSViewPolicy grants (EKS user guide, "Review access policy
+# permissions"): read, never write, of the workloads and their configuration,
+# not Secrets; Kubernetes' user-facing `view` role, whose rules the aggregation
+# controller (which the sandbox does not run) would fill in.
+VIEW_POLICY_RULES = [
+    {
+        "apiGroups": [""],
+        "resources": [
+            "bindings",
+            "configmaps",
+            "endpoints",
+            "events",
+            "limitranges",
+            "namespaces",
+            "namespaces/status",
+            "persistentvolumeclaims",
+            "persistentvolumeclaims/status",
+            "pods",
+            "pods/log",
+            "pods/status",
+            "replicationcontrollers",
+            "replicationcontrollers/scale",
+            "replicationcontrollers/status",
+            "resourcequotas",
+            "resourcequotas/status",
+            "serviceaccounts",
+            "services",
+            "services/status",
+        ],
+    },
+    {
+        "apiGroups": ["apps"],
+        "resources": ["controllerrevisions", "daemonsets", "deployments", "replicasets", "statefulsets"],
+    },
+    {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"]},
+    {"apiGroups": ["batch"], "resources": ["cronjobs", "jobs"]},
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"]},
+    {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"]},
+    {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"]},
+]
+
+
+def view_policy(url: str, ctx, auth: dict) -> None:
+    """The ClusterRole of AmazonEKSViewPolicy and its binding to the group the EKS authenticator gives a caller
+    whose access entry has that policy at cluster scope (eks_authenticator.VIEW_GROUP)."""
+    name = "sandbox-eks-view-policy"
+    rbac = f"{url}/apis/rbac.authorization.k8s.io/v1"
+    role = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": name},
+        "rules": [{**rule, "verbs": ["get", "list", "watch"]} for rule in VIEW_POLICY_RULES],
+    }
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": VIEW_GROUP}],
+    }
+    for collection, body in ((f"{rbac}/clusterroles", role), (f"{rbac}/clusterrolebindings", binding)):
+        request = urllib.request.Request(
+            collection,
+            data=json.dumps(body).encode(),
+            headers={**auth, "Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            urllib.request.urlopen(request, timeout=10, context=ctx).close()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 409:  # noqa: PLR2004 - Conflict: an etcd kept from an earlier run has it already
+                raise
 
 
 # --------------------------------------------------------------------------
@@ -504,8 +580,11 @@ def cmd_account(account_id: str, customer: str) -> int:
     if not re.fullmatch(r"[a-z][a-z0-9-]{1,18}[a-z0-9]", customer):
         raise SandboxError(f"a customer is 3-20 lowercase letters, digits and hyphens, not {customer!r}")
     state = json.loads((STATE / "state.json").read_text())
-    vault_setup.make_iam_roles(state["moto"]["url"], REGION, {account_id: [customer]})
-    print(f"sandbox: account {account_id} has the roles voicestack-deployer and voicestack-planner for {customer}")
+    vault = vault_setup.onboard(state, REGION, account_id, customer)
+    print(
+        f"sandbox: account {account_id} has the IAM roles voicestack-deployer and voicestack-planner for {customer}, "
+        f"issued by the Vault roles {vault['deployer']} and {vault['planner']}"
+    )
     return 0
 
 

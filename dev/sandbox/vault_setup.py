@@ -44,16 +44,21 @@ ASSUME_ROLE_TRUST = json.dumps(
 )
 
 
+def assumed_role(account_id: str, iam_role: str, ttl: int = 1800) -> dict:
+    """The parameters of a Vault AWS role that assumes one IAM role of an account."""
+    return {
+        "credential_type": "assumed_role",
+        "role_arns": [f"arn:aws:iam::{account_id}:role/{iam_role}"],
+        "default_sts_ttl": ttl,
+        "max_sts_ttl": 7200,
+    }
+
+
 def aws_roles(account_id: str, other_account_id: str) -> dict[str, dict]:
     """The engine's roles: name -> parameters of aws/roles/<name>."""
-    deployer = f"arn:aws:iam::{account_id}:role/voicestack-deployer"
     return {
-        "voicestack-deployer": {
-            "credential_type": "assumed_role",
-            "role_arns": [deployer],
-            "default_sts_ttl": 1800,
-            "max_sts_ttl": 7200,
-        },
+        "voicestack-deployer": assumed_role(account_id, "voicestack-deployer"),
+        "voicestack-planner": assumed_role(account_id, "voicestack-planner"),
         "voicestack-federation": {
             "credential_type": "federation_token",
             "policy_document": ADMIN_ROLE_POLICY,
@@ -64,20 +69,11 @@ def aws_roles(account_id: str, other_account_id: str) -> dict[str, dict]:
             "credential_type": "iam_user",
             "policy_document": ADMIN_ROLE_POLICY,
         },
-        # For the account guard: a role in a different account.
-        "voicestack-other-account": {
-            "credential_type": "assumed_role",
-            "role_arns": [f"arn:aws:iam::{other_account_id}:role/voicestack-deployer"],
-            "default_sts_ttl": 1800,
-            "max_sts_ttl": 7200,
-        },
+        # For the account guard: a role in a different account (and that account's planner).
+        "voicestack-other-account": assumed_role(other_account_id, "voicestack-deployer"),
+        "voicestack-other-account-planner": assumed_role(other_account_id, "voicestack-planner"),
         # For the TTL floor: a lease shorter than the default 30 min floor.
-        "voicestack-short": {
-            "credential_type": "assumed_role",
-            "role_arns": [deployer],
-            "default_sts_ttl": 900,
-            "max_sts_ttl": 900,
-        },
+        "voicestack-short": {**assumed_role(account_id, "voicestack-deployer", ttl=900), "max_sts_ttl": 900},
     }
 
 
@@ -133,6 +129,19 @@ def make_iam_roles(aws_url: str, region: str, accounts: dict[str, list[str]]) ->
                 PolicyName=role,
                 PolicyDocument=account_policy(kind, account_id, customers, region),
             )
+
+
+def onboard(state: dict, region: str, account_id: str, customer: str, ttl: int = 1800) -> dict[str, str]:
+    """Onboard one more sandbox account for one customer's stack, as a customer's
+    platform team would: its IAM roles (make_iam_roles) and two Vault AWS roles,
+    voicestack-<customer> for the deployer and voicestack-<customer>-planner.
+    Returns the Vault role names by kind. Idempotent."""
+    make_iam_roles(state["moto"]["url"], region, {account_id: [customer]})
+    vault = hvac.Client(url=state["openbao"]["url"], token=state["openbao"]["root_token"])
+    names = {"deployer": f"voicestack-{customer}", "planner": f"voicestack-{customer}-planner"}
+    for kind, name in names.items():
+        vault.write(f"aws/roles/{name}", **assumed_role(account_id, f"voicestack-{kind}", ttl))
+    return names
 
 
 def jwt_keys(state: Path) -> str:

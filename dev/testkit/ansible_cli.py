@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 import hvac
 
-from dev.sandbox.vault_setup import make_iam_roles
+from dev.sandbox.vault_setup import onboard
 from dev.settings import SANDBOX_INVENTORY, read_env
 
 INVENTORY = SANDBOX_INVENTORY
@@ -97,17 +97,7 @@ def own_account(sandbox, directory, host, account_id) -> Path:
     their Vault roles voicestack-<host> and voicestack-<host>-planner, bucket name,
     namespace), so a test can break and repair it without touching the others.
     Returns the inventory directory; run bootstrap_backend.yml on it first."""
-    role = f"voicestack-{host}"
-    make_iam_roles(sandbox["moto"]["url"], "us-east-1", {account_id: [host]})
-    vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
-    for vault_role, iam_role in ((role, "voicestack-deployer"), (f"{role}-planner", "voicestack-planner")):
-        vault.write(
-            f"aws/roles/{vault_role}",
-            credential_type="assumed_role",
-            role_arns=[f"arn:aws:iam::{account_id}:role/{iam_role}"],
-            default_sts_ttl=1800,
-            max_sts_ttl=7200,
-        )
+    vault_roles = onboard(sandbox, "us-east-1", account_id, host)
     inventory = Path(directory) / f"inventory-{host}"
     inventory.mkdir(parents=True, exist_ok=True)
     (inventory / "group_vars").unlink(missing_ok=True)
@@ -118,7 +108,8 @@ def own_account(sandbox, directory, host, account_id) -> Path:
                 host: {
                     "voicestack_account_id": account_id,
                     "voicestack_customer": host,
-                    "vault_credentials_aws_role": role,
+                    "vault_credentials_aws_role": vault_roles["deployer"],
+                    "vault_credentials_planner_aws_role": vault_roles["planner"],
                     # One kube-apiserver serves every sandbox cluster: a namespace and
                     # a node port of its own (the inventory's hosts take 30080-30082).
                     "sandbox_agent_namespace": f"voice-{host}",
@@ -131,7 +122,10 @@ def own_account(sandbox, directory, host, account_id) -> Path:
     return inventory
 
 
-def outstanding_leases(sandbox, roles=("voicestack-deployer", "voicestack-other-account")) -> set[str]:
+def outstanding_leases(
+    sandbox,
+    roles=("voicestack-deployer", "voicestack-planner", "voicestack-other-account", "voicestack-other-account-planner"),
+) -> set[str]:
     """Lease ids OpenBao still holds for these Vault AWS roles."""
     vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
     leases = set()

@@ -25,9 +25,6 @@ PARTITIONS = (
     ("aws", re.compile(r"(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+"), "amazonaws.com"),
 )
 
-_ROLE_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>[0-9]{12}):role/(?:[\x21-\x7e]*/)?(?P<name>[\w+=,.@-]{1,64})"
-)
 _CALLER_ARN = re.compile(r"arn:(?P<partition>aws[a-z-]*):(?P<service>sts|iam)::(?P<account>[0-9]{12}):(?P<resource>.+)")
 
 # What GetCallerIdentity says for each credential type of Vault's AWS secrets engine.
@@ -60,27 +57,13 @@ def sts_endpoint(region):
     return f"https://sts.{region}.{partition(region)[1]}"
 
 
-def role_arn_problem(role_arn, account_id, region):
-    """Why an IAM role ARN cannot be the role of this account (and region's partition), or None."""
-    if not role_arn:
-        return None
-    found = _ROLE_ARN.fullmatch(str(role_arn))
-    if not found:
-        return f"{role_arn!r} is not an IAM role ARN (arn:<partition>:iam::<account id>:role/<name>)"
-    if found["account"] != str(account_id):
-        return f"{role_arn!r} is a role in AWS account {found['account']}, but this host is account {account_id}"
-    expected = partition(region)[0]
-    if found["partition"] != expected:
-        return f"{role_arn!r} is in partition {found['partition']}, but region {region} is in {expected}"
-    return None
-
-
-def caller_problem(caller_arn, account_id, region, credential_type, role_arn=None):
+def caller_problem(caller_arn, account_id, region, credential_type, role_name=None):
     """Why the ARN GetCallerIdentity returned is not what the Vault role should have issued, or None.
 
     The account is judged first (and on its own by the role, whose message the
     runbook quotes); this judges the rest: the partition, the kind of principal
-    the credential type makes, and, for assumed_role with role_arn known, the role.
+    the credential type makes, and, for assumed_role with role_name known (an
+    IAM role name, optionally after its path), the role.
     """
     found = _CALLER_ARN.fullmatch(str(caller_arn))
     if not found:
@@ -96,9 +79,10 @@ def caller_problem(caller_arn, account_id, region, credential_type, role_arn=Non
     service, prefix, kind = CALLER_KINDS[credential_type]
     if found["service"] != service or not found["resource"].startswith(prefix):
         return f"STS says the credentials are {caller_arn!r}; credential_type {credential_type} issues {kind}"
-    if credential_type == "assumed_role" and role_arn:
-        wanted = _ROLE_ARN.fullmatch(str(role_arn))
+    if credential_type == "assumed_role" and role_name:
+        # An assumed role's ARN names the role without its path.
+        wanted = str(role_name).rsplit("/", 1)[-1]
         assumed = found["resource"][len(prefix) :].split("/")[0]
-        if wanted and assumed != wanted["name"]:
-            return f"STS says the credentials are {caller_arn!r}, an assumed role {assumed}, not {role_arn}"
+        if assumed != wanted:
+            return f"STS says the credentials are {caller_arn!r}, an assumed role of {assumed}, not of {wanted}"
     return None

@@ -16,6 +16,8 @@ import re
 from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_.-]+")
+# IAM's rules for a role name (1-64 characters), optionally after its path (segments of printable ASCII).
+_IAM_ROLE = re.compile(r"(?:[\x21-\x2e\x30-\x7e]+/){0,25}[A-Za-z0-9_+=,.@-]{1,64}")
 _SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _IP_ADDRESS = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
@@ -71,6 +73,20 @@ def role_session_name(value):
     text = str(value)
     if not _SESSION_NAME.fullmatch(text):
         return f"{text!r} is not an AWS role session name (2-64 letters, digits and + = , . @ _ -)"
+    return None
+
+
+def iam_role_name(value):
+    """An IAM role's name, optionally after its path without the leading '/' (teams/voice/voicestack-deployer)."""
+    text = str(value)
+    if text.startswith("arn:"):
+        name = text.rsplit("/", 1)[-1]
+        return f"{text!r} is an ARN: give the IAM role's name (with its path if it has one), such as {name}"
+    if len(text) > 512 or not _IAM_ROLE.fullmatch(text):  # noqa: PLR2004 - IAM's limit of a path
+        return (
+            f"{text!r} is not an IAM role name (1-64 letters, digits and + = , . @ _ -, optionally after its path "
+            f"such as teams/voice/)"
+        )
     return None
 
 
@@ -133,6 +149,7 @@ RULES = {
     "vault_name": vault_name,
     "vault_mount": vault_mount,
     "role_session_name": role_session_name,
+    "iam_role_name": iam_role_name,
     "s3_bucket": s3_bucket,
     "s3_key": s3_key,
     "kms_key_id": kms_key_id,

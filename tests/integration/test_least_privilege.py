@@ -1,8 +1,9 @@
 """Least privilege, proven on a sandbox account of its own ("scoped") under the
 sandbox's IAM enforcement (dev/sandbox/README.md): the account's whole life
 passes with only the collection's deployer policy; that policy holds exactly
-the actions the life uses, each exception named; the planner plans the
-deployed stack and is refused every write; and every resource the stack
+the actions the life uses, each exception named; --check, verify-only and
+drift runs take the planner, whose policy is all they need; the planner is
+refused every write; and every resource the stack
 creates lies inside the deployer policy's scope, another customer's outside.
 moto judges actions, not resource ARNs (S3 aside), so the scope is checked by
 evaluating the policy against the ARNs in the stack's state."""
@@ -47,13 +48,16 @@ def iam_log_offset(sandbox) -> int:
 
 @pytest.fixture(scope="module")
 def account(sandbox, tmp_path_factory):
-    return {"inventory": own_account(sandbox, tmp_path_factory.mktemp("scoped"), HOST, ACCOUNT), "seconds": {}}
+    inventory = own_account(sandbox, tmp_path_factory.mktemp("scoped"), HOST, ACCOUNT)
+    return {"inventory": inventory, "seconds": {}, "judged": {}}
 
 
 def step(sandbox, account, name, playbook, *extra):
-    started = time.monotonic()
+    """One run of the account's life; keeps its time and every request of the account the sandbox judged."""
+    started, offset = time.monotonic(), iam_log_offset(sandbox)
     result = ansible_playbook(sandbox, playbook, "-l", HOST, *extra, inventory=account["inventory"])
     account["seconds"][name] = time.monotonic() - started
+    account["judged"][name] = [entry for entry in iam_log(sandbox, offset) if entry["account"] == ACCOUNT]
     assert result.returncode == 0, f"{name}: {output(result)}"
     return result
 
@@ -65,7 +69,8 @@ def deployed(sandbox, account, tmp_path_factory):
     step(sandbox, account, "bootstrap", "bootstrap_backend.yml")
     step(sandbox, account, "site", "site.yml")
     rerun = step(sandbox, account, "rerun", "site.yml")
-    step(sandbox, account, "check", "site.yml", "--check")
+    step(sandbox, account, "check", "site.yml", "--check", "--diff")
+    step(sandbox, account, "verify", "site.yml", "--tags", "verify")
     step(sandbox, account, "drift", "drift.yml", "-e", f"drift_report_dir={tmp_path_factory.mktemp('drift')}")
     s3 = moto_client(sandbox, "s3", ACCOUNT)
     key = f"accounts/{ACCOUNT}/{HOST}/voice.tfstate"
@@ -80,6 +85,17 @@ def destroyed(sandbox, account, deployed):
     print("seconds per step:", json.dumps({k: round(v, 1) for k, v in account["seconds"].items()}))
     judged = iam_log(sandbox, deployed["offset"])
     return [entry for entry in judged if entry["account"] == ACCOUNT and entry["role"] == "voicestack-deployer"]
+
+
+@pytest.mark.proves(P7)
+@pytest.mark.parametrize("name", ["check", "verify", "drift"])
+def test_check_verify_only_and_drift_runs_take_the_planner_and_need_nothing_more(account, deployed, name):
+    """site.yml --check --diff (the service account read, not dry-run applied), site.yml --tags verify and
+    drift.yml: every request they sent was the planner's, and the planner's policy allowed each one."""
+    judged = account["judged"][name]
+    assert judged, f"the sandbox judged no request of the {name} run"
+    assert {entry["role"] for entry in judged} == {"voicestack-planner"}
+    assert [entry for entry in judged if not entry["allowed"]] == []
 
 
 @pytest.mark.proves(P7)

@@ -30,7 +30,10 @@ PLAYBOOK = """
         name: voicestack.aws.vault_credentials
         tasks_from: account_guard
       vars:
-        vault_credentials_aws_role: voicestack-deployer
+        # What main.yml chose: the deployer's roles, unless a host says otherwise.
+        vault_credentials_issued_by: >-
+          {{ issued_by | default({'vault_role': 'voicestack-deployer', 'iam_role': 'voicestack-deployer',
+                                  'read_only': false}) }}
     - name: Passed
       ansible.builtin.debug:
         msg: "guard passed for {{ vault_credentials_caller.arn }}"
@@ -98,9 +101,21 @@ def guarded(tmp_path_factory):
             "aws-gov": {**base, "vault_credentials_region": "us-gov-west-1"},
             # The role's override (the sandbox inventory's): moto.
             "sandbox": sandbox,
-            "sandbox-role-arn": {**sandbox, "vault_credentials_role_arn": role},
+            # The IAM role named with its path: an assumed role's ARN has no path.
+            "sandbox-role-path": {
+                **sandbox,
+                "issued_by": {
+                    "vault_role": "voicestack-deployer",
+                    "iam_role": "teams/voicestack-deployer",
+                    "read_only": False,
+                },
+            },
             "iam-user": {**sandbox, "vault_credentials_aws": user},
-            "other-role": {**sandbox, "vault_credentials_role_arn": f"arn:aws:iam::{ACCOUNT}:role/voicestack-planner"},
+            # A read-only run expects the planner: the deployer's credentials are refused.
+            "other-role": {
+                **sandbox,
+                "issued_by": {"vault_role": "voicestack-planner", "iam_role": "voicestack-planner", "read_only": True},
+            },
             "federation": {**sandbox, "vault_credentials_credential_type": "federation_token"},
             "iam-user-type": {
                 **sandbox,
@@ -153,7 +168,7 @@ def test_without_the_roles_override_sts_is_asked_at_aws_regional_endpoint_whatev
     assert task.endswith(": Ask STS whose credentials these are")  # AWS is not reachable from the unit tests
 
 
-@pytest.mark.parametrize("host", ["sandbox", "sandbox-role-arn"])
+@pytest.mark.parametrize("host", ["sandbox", "sandbox-role-path"])
 def test_the_roles_override_is_the_only_other_endpoint_and_the_right_principal_passes(guarded, host):
     outcomes = guarded[0]
     assert not any(failed for _task, failed, _message in outcomes[host]), outcomes[host]
@@ -163,18 +178,28 @@ def test_the_roles_override_is_the_only_other_endpoint_and_the_right_principal_p
 
 
 @pytest.mark.parametrize(
-    ("host", "words"),
+    ("host", "vault_role", "words"),
     [
-        ("iam-user", f"arn:aws:iam::{ACCOUNT}:user/vault-user'; credential_type assumed_role issues an assumed role"),
-        ("other-role", "an assumed role voicestack-deployer, not arn:aws:iam::123456789012:role/voicestack-planner"),
-        ("federation", "credential_type federation_token issues a federated user"),
+        (
+            "iam-user",
+            "voicestack-deployer",
+            f"arn:aws:iam::{ACCOUNT}:user/vault-user'; credential_type assumed_role issues an assumed role",
+        ),
+        (
+            "other-role",
+            "voicestack-planner",
+            "an assumed role of voicestack-deployer, not of voicestack-planner; nothing was planned and the "
+            "credentials were revoked. Fix the Vault role (its credential_type and role_arns) or "
+            "vault_credentials_credential_type / vault_credentials_planner_iam_role.",
+        ),
+        ("federation", "voicestack-deployer", "credential_type federation_token issues a federated user"),
     ],
 )
-def test_a_principal_the_vault_role_does_not_issue_is_refused_naming_it(guarded, host, words):
+def test_a_principal_the_vault_role_does_not_issue_is_refused_naming_it(guarded, host, vault_role, words):
     outcomes = guarded[0]
     task, msg = failure(outcomes, host)
     assert task.endswith(": The credentials must be the principal the Vault role issues")
-    assert msg.startswith("account guard: Vault role voicestack-deployer: STS says the credentials are "), msg
+    assert msg.startswith(f"account guard: Vault role {vault_role}: STS says the credentials are "), msg
     assert words in msg, msg
 
 

@@ -17,17 +17,23 @@ CASES = {
     "vault-mount-dotdot": ({"vault_credentials_mount_point": "aws/../cubbyhole"}, "vault_credentials_mount_point: "),
     "vault-auth-mount": ({"vault_credentials_auth_mount": "../token"}, "vault_credentials_auth_mount: "),
     "vault-session-name": ({"vault_credentials_role_session_name": "a b"}, "vault_credentials_role_session_name: "),
-    # A role in another account: Vault would issue credentials there (the account guard would only catch it after).
-    "vault-role-arn-account": (
-        {"vault_credentials_role_arn": "arn:aws:iam::210987654321:role/voicestack-deployer"},
-        "vault_credentials_role_arn: 'arn:aws:iam::210987654321:role/voicestack-deployer' is a role in AWS account "
-        "210987654321, but this host is account 123456789012; nothing was issued.",
+    # Names the account guard compares with the caller: refused before Vault is asked.
+    "vault-iam-role-arn": (
+        {"vault_credentials_deployer_iam_role": "arn:aws:iam::210987654321:role/voicestack-deployer"},
+        "vault_credentials_deployer_iam_role: 'arn:aws:iam::210987654321:role/voicestack-deployer' is an ARN: give the "
+        "IAM role's name (with its path if it has one), such as voicestack-deployer",
     ),
-    "vault-role-arn-partition": (
-        {"vault_credentials_role_arn": "arn:aws-cn:iam::123456789012:role/voicestack-deployer"},
-        "vault_credentials_role_arn: ",
+    "vault-iam-role-long": ({"vault_credentials_planner_iam_role": "p" * 65}, "vault_credentials_planner_iam_role: "),
+    "vault-planner-role-dotdot": (
+        {"vault_credentials_planner_aws_role": "../x", "vault_credentials_read_only": True},
+        "vault_credentials_planner_aws_role: ",
     ),
-    "vault-role-arn-not-arn": ({"vault_credentials_role_arn": "voicestack-deployer"}, "vault_credentials_role_arn: "),
+    # A read-only run takes the planner's credentials: without its Vault role, nothing is issued.
+    "vault-read-only-without-planner": (
+        {"vault_credentials_read_only": True},
+        "this run only reads (--check, the drift check or a verify-only run), so it takes the planner's credentials, "
+        "but vault_credentials_planner_aws_role is not set",
+    ),
     # Only assumed_role can deploy: refused before Vault is asked (port 1 would fail on the connection), saying why.
     "vault-type-federation": (
         {"vault_credentials_credential_type": "federation_token"},
@@ -54,7 +60,9 @@ GOOD = {
         "vault_credentials_mount_point": "team/aws",
         "vault_credentials_auth_mount": "ci/approle",
         "vault_credentials_role_session_name": "voicestack@run-1",
-        "vault_credentials_role_arn": "arn:aws:iam::123456789012:role/path/voicestack-deployer",
+        "vault_credentials_deployer_iam_role": "teams/voice/voicestack-deployer",
+        "vault_credentials_planner_aws_role": "acme-planner",
+        "vault_credentials_read_only": True,
     },
     "backend-good": {
         "terraform_stack_backend_key": "accounts/123456789012/voice.tfstate",

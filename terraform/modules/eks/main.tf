@@ -3,8 +3,10 @@ data "aws_partition" "current" {}
 locals {
   policy_prefix = "arn:${data.aws_partition.current.partition}:iam::aws:policy"
   # Cluster administrators: the deployer's role, and the input list.
-  admin_principal_arns = toset(distinct(concat([var.deployer_role_arn], var.admin_principal_arns)))
-  cluster_admin_policy = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+  admin_principal_arns  = toset(distinct(concat([var.deployer_role_arn], var.admin_principal_arns)))
+  cluster_admin_policy  = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+  cluster_view_policy   = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+  viewer_principal_arns = var.planner_role_arn == null ? toset([]) : toset([var.planner_role_arn])
 }
 
 resource "aws_iam_role" "cluster" {
@@ -107,6 +109,36 @@ resource "aws_eks_access_policy_association" "admin" {
   cluster_name  = aws_eks_cluster.this.name
   principal_arn = aws_eks_access_entry.admin[each.key].principal_arn
   policy_arn    = local.cluster_admin_policy
+
+  access_scope {
+    type = "cluster"
+  }
+}
+
+# The read-only planner (AmazonEKSViewPolicy, cluster scope): a check run reads
+# the agent's service account with it, and can change nothing in the cluster.
+resource "aws_eks_access_entry" "viewer" {
+  for_each = local.viewer_principal_arns
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = each.value
+  type          = "STANDARD"
+  tags          = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = !contains(local.admin_principal_arns, each.value)
+      error_message = "planner_role_arn ${each.value} is also a cluster administrator (deployer_role_arn or admin_principal_arns); EKS allows one access entry per principal, and the planner must not administer the cluster."
+    }
+  }
+}
+
+resource "aws_eks_access_policy_association" "viewer" {
+  for_each = local.viewer_principal_arns
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.viewer[each.key].principal_arn
+  policy_arn    = local.cluster_view_policy
 
   access_scope {
     type = "cluster"

@@ -101,6 +101,21 @@ variable "deployer_role_arn" {
   }
 }
 
+variable "planner_role_arn" {
+  type        = string
+  description = <<-EOT
+    The read-only IAM role that plans the stack (check runs, the drift check, verify), arn:aws:iam::ACCOUNT:role/NAME
+    with its path if it has one. It gets a view access entry (AmazonEKSViewPolicy, cluster scope): it can read the
+    agent's service account, and write nothing. Null: no entry.
+  EOT
+  default     = null
+
+  validation {
+    condition     = var.planner_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", var.planner_role_arn))
+    error_message = "planner_role_arn must be an IAM role ARN such as arn:aws:iam::123456789012:role/voicestack-planner, or null."
+  }
+}
+
 variable "admin_principal_arns" {
   type        = list(string)
   description = <<-EOT

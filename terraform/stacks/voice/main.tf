@@ -22,6 +22,7 @@ locals {
   # The boundary the deployer's policy requires on every role it creates (docs/iam-policies.md).
   permissions_boundary_arn = coalesce(var.iam_permissions_boundary_arn, "arn:${data.aws_partition.current.partition}:iam::${var.account_id}:policy/voicestack-boundary")
   deployer_role_arn        = coalesce(var.deployer_role_arn, "arn:${data.aws_partition.current.partition}:iam::${var.account_id}:role/voicestack-deployer")
+  planner_role_arn         = coalesce(var.planner_role_arn, "arn:${data.aws_partition.current.partition}:iam::${var.account_id}:role/voicestack-planner")
   tags                     = merge(var.tags, { "voicestack:customer" = var.customer, "managed-by" = "voicestack.aws" })
   azs                      = length(var.availability_zones) > 0 ? var.availability_zones : slice(data.aws_availability_zones.available.names, 0, min(3, length(data.aws_availability_zones.available.names)))
   # /20 subnets: public from the first block of 16, private from the second.
@@ -56,6 +57,7 @@ module "eks" {
 
   authentication_mode  = var.cluster_authentication_mode
   deployer_role_arn    = local.deployer_role_arn
+  planner_role_arn     = local.planner_role_arn
   admin_principal_arns = var.cluster_admin_principal_arns
 }
 

@@ -448,7 +448,7 @@ variable "agent" {
 
 variable "deployer_role_arn" {
   type        = string
-  description = "The IAM role that applies the stack; it gets a cluster administrator access entry. Null: the account's voicestack-deployer, which onboard_account.yml creates. Named, not read from the caller, so that the read-only planner role plans the same entry."
+  description = "The IAM role that applies the stack; it gets a cluster administrator access entry. Null: the account's voicestack-deployer, which the account's onboarding creates (docs/runbook.md). Named, not read from the caller, so that the read-only planner role plans the same entry."
   default     = null
 
   validation {
@@ -457,9 +457,20 @@ variable "deployer_role_arn" {
   }
 }
 
+variable "planner_role_arn" {
+  type        = string
+  description = "The read-only IAM role that --check, the drift check and verify-only runs use; it gets a view access entry to the cluster (AmazonEKSViewPolicy, cluster scope), so a check run reads the agent's service account and can change nothing. Null: the account's voicestack-planner. It must exist before the first apply: EKS refuses an access entry for a missing role."
+  default     = null
+
+  validation {
+    condition     = var.planner_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", var.planner_role_arn))
+    error_message = "planner_role_arn must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME, with its path if it has one) or null (the account's voicestack-planner)."
+  }
+}
+
 variable "iam_permissions_boundary_arn" {
   type        = string
-  description = "Managed policy set as the permissions boundary of every IAM role the stack creates (cluster, nodes, agent). Null: the account's voicestack-boundary, which onboard_account.yml creates and the deployer's policy requires on every role it creates."
+  description = "Managed policy set as the permissions boundary of every IAM role the stack creates (cluster, nodes, agent). Null: the account's voicestack-boundary, which the account's onboarding creates and the deployer's policy requires on every role it creates."
   default     = null
 
   validation {

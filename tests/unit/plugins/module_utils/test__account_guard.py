@@ -43,40 +43,20 @@ def test_a_region_of_no_partition_is_refused():
 
 
 @pytest.mark.parametrize(
-    ("role_arn", "why"),
-    [
-        (None, None),
-        (f"arn:aws:iam::{ACCOUNT}:role/voicestack-deployer", None),
-        (f"arn:aws:iam::{ACCOUNT}:role/teams/voice/voicestack-deployer", None),
-        ("arn:aws:iam::210987654321:role/voicestack-deployer", "is a role in AWS account 210987654321, but this host"),
-        (
-            f"arn:aws-cn:iam::{ACCOUNT}:role/voicestack-deployer",
-            "is in partition aws-cn, but region eu-west-1 is in aws",
-        ),
-        (f"arn:aws:iam::{ACCOUNT}:user/voicestack-deployer", "is not an IAM role ARN"),
-        ("voicestack-deployer", "is not an IAM role ARN"),
-    ],
-)
-def test_role_arn_must_be_a_role_of_the_hosts_account_and_partition(role_arn, why):
-    found = _account_guard.role_arn_problem(role_arn, ACCOUNT, "eu-west-1")
-    assert found is None if why is None else why in found
-
-
-@pytest.mark.parametrize(
-    ("arn", "credential_type", "role_arn", "why"),
+    ("arn", "credential_type", "role_name", "why"),
     [
         (f"arn:aws:sts::{ACCOUNT}:assumed-role/voicestack-deployer/run", "assumed_role", None, None),
         (
             f"arn:aws:sts::{ACCOUNT}:assumed-role/voicestack-deployer/run",
             "assumed_role",
-            f"arn:aws:iam::{ACCOUNT}:role/path/voicestack-deployer",
+            "path/voicestack-deployer",
             None,
         ),
         (
             f"arn:aws:sts::{ACCOUNT}:assumed-role/voicestack-planner/run",
             "assumed_role",
-            f"arn:aws:iam::{ACCOUNT}:role/voicestack-deployer",
-            "an assumed role voicestack-planner, not arn:aws:iam::123456789012:role/voicestack-deployer",
+            "voicestack-deployer",
+            "an assumed role of voicestack-planner, not of voicestack-deployer",
         ),
         (
             f"arn:aws:iam::{ACCOUNT}:user/vault-x",
@@ -100,6 +80,6 @@ def test_role_arn_must_be_a_role_of_the_hosts_account_and_partition(role_arn, wh
         ("not-an-arn", "assumed_role", None, "which is not a principal ARN"),
     ],
 )
-def test_the_caller_must_be_the_principal_the_vault_role_issues(arn, credential_type, role_arn, why):
-    found = _account_guard.caller_problem(arn, ACCOUNT, "eu-west-1", credential_type, role_arn)
+def test_the_caller_must_be_the_principal_the_vault_role_issues(arn, credential_type, role_name, why):
+    found = _account_guard.caller_problem(arn, ACCOUNT, "eu-west-1", credential_type, role_name)
     assert found is None if why is None else why in found, found
