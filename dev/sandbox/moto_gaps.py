@@ -1344,6 +1344,26 @@ def _assumed_role_key(headers, account_id: str) -> str | None:
 XML_ACCESS_DENIED = {"iam", "sts", "elasticloadbalancing", "autoscaling", "s3"}
 
 
+@fix
+def ec2_dry_run_answered_for_every_action():
+    """EC2 authorizes a request with DryRun set as it would the request, then answers DryRunOperation (HTTP
+    412) and does nothing; moto honours DryRun in some actions only and creates the resource in others
+    (CreateVpc among them). Authorized first, so a refused caller gets UnauthorizedOperation as from EC2."""
+    from moto.core.exceptions import _RESTError
+    from moto.ec2.responses import EC2Response
+
+    authorize = EC2Response._authenticate_and_authorize_normal_action
+
+    def authorize_then_answer_a_dry_run(self, resource="*"):
+        authorize(self, resource)
+        if str(self._get_param("DryRun", False)).lower() == "true":
+            error = _RESTError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+            error.code = 412
+            raise error
+
+    EC2Response._authenticate_and_authorize_normal_action = authorize_then_answer_a_dry_run
+
+
 def refuse(request, action: str):
     """Refuse a request as the service itself does."""
     from moto.core.exceptions import JsonRESTError, _RESTError

@@ -72,6 +72,11 @@ def aws_roles(account_id: str, other_account_id: str) -> dict[str, dict]:
         # For the account guard: a role in a different account (and that account's planner).
         "voicestack-other-account": assumed_role(other_account_id, "voicestack-deployer"),
         "voicestack-other-account-planner": assumed_role(other_account_id, "voicestack-planner"),
+        # onboard_account.yml's way into member accounts (management_account()).
+        "voicestack-management": {
+            **assumed_role(MANAGEMENT_ACCOUNT_ID, "voicestack-onboarding", ttl=900),
+            "max_sts_ttl": 900,
+        },
         # For the TTL floor: a lease shorter than the default 30 min floor.
         "voicestack-short": {**assumed_role(account_id, "voicestack-deployer", ttl=900), "max_sts_ttl": 900},
     }
@@ -93,24 +98,76 @@ def account_policy(kind: str, account_id: str, customers: list[str], region: str
     )
 
 
+# The sandbox's AWS Organizations management account. Its role
+# voicestack-onboarding may assume the admin role of member accounts, and the
+# Vault role voicestack-management issues it: onboard_account.yml's way in.
+MANAGEMENT_ACCOUNT_ID = "999999999999"
+ADMIN_ROLE = "OrganizationAccountAccessRole"
+
+
+def iam_in(aws_url: str, region: str, account_id: str):
+    """An IAM client of the sandbox's moto acting in one account (the sandbox's own key, never enforced)."""
+    iam = boto3.client(
+        "iam",
+        endpoint_url=aws_url,
+        region_name=region,
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+
+    def in_account(request, **_kwargs):
+        request.headers["x-moto-account-id"] = account_id
+
+    iam.meta.events.register("before-sign.iam.*", in_account)
+    return iam
+
+
+def _role(iam, name: str, trust: str, policy_name: str, policy: str) -> None:
+    try:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=policy)
+
+
+def new_account(aws_url: str, region: str, account_id: str) -> None:
+    """A member account as AWS Organizations creates it: OrganizationAccountAccessRole, trusted by the
+    management account, with the AWS managed policy AdministratorAccess. Idempotent."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam = iam_in(aws_url, region, account_id)
+    try:
+        iam.create_role(RoleName=ADMIN_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    iam.attach_role_policy(RoleName=ADMIN_ROLE, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+
+
+def management_account(aws_url: str, region: str) -> None:
+    """The management account's voicestack-onboarding role: it may assume member accounts' admin role, no more."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::*:role/{ADMIN_ROLE}"}],
+    }
+    iam = iam_in(aws_url, region, MANAGEMENT_ACCOUNT_ID)
+    _role(iam, "voicestack-onboarding", ASSUME_ROLE_TRUST, "voicestack-onboarding", json.dumps(policy))
+
+
 def make_iam_roles(aws_url: str, region: str, accounts: dict[str, list[str]]) -> None:
     """Onboard sandbox accounts (account id -> the customers it holds): the roles
     voicestack-deployer and voicestack-planner with the collection's policies
     (docs/iam-policies.md), which the sandbox enforces for the credentials Vault
     issues, and the permissions boundary voicestack-boundary. Idempotent."""
     for account_id, customers in accounts.items():
-        iam = boto3.client(
-            "iam",
-            endpoint_url=aws_url,
-            region_name=region,
-            aws_access_key_id="sandbox",
-            aws_secret_access_key="sandbox",
-        )
-
-        def in_account(request, account=account_id, **_kwargs):
-            request.headers["x-moto-account-id"] = account
-
-        iam.meta.events.register("before-sign.iam.*", in_account)
+        iam = iam_in(aws_url, region, account_id)
         try:
             iam.create_policy(
                 PolicyName="voicestack-boundary",
@@ -120,15 +177,7 @@ def make_iam_roles(aws_url: str, region: str, accounts: dict[str, list[str]]) ->
             pass
         for kind in ("deployer", "planner"):
             role = f"voicestack-{kind}"
-            try:
-                iam.create_role(RoleName=role, AssumeRolePolicyDocument=ASSUME_ROLE_TRUST)
-            except iam.exceptions.EntityAlreadyExistsException:
-                pass  # the account is onboarded already; its policy is put again below
-            iam.put_role_policy(
-                RoleName=role,
-                PolicyName=role,
-                PolicyDocument=account_policy(kind, account_id, customers, region),
-            )
+            _role(iam, role, ASSUME_ROLE_TRUST, role, account_policy(kind, account_id, customers, region))
 
 
 def onboard(state: dict, region: str, account_id: str, customer: str, ttl: int = 1800) -> dict[str, str]:
@@ -160,6 +209,7 @@ def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account
     details: dict = {"audit_log": str(audit_log)}
     # The first account also holds customer "sandbox", which the stack tests deploy (dev/testkit/tf.py).
     make_iam_roles(aws_url, region, {account_id: ["acme", "sandbox"], other_account_id: ["globex"]})
+    management_account(aws_url, region)
     plugin = Path(aws_plugin)
     client.write(
         "sys/plugins/catalog/secret/aws",

@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 import hvac
 
-from dev.sandbox.vault_setup import onboard
+from dev.sandbox.vault_setup import new_account, onboard
 from dev.settings import SANDBOX_INVENTORY, read_env
 
 INVENTORY = SANDBOX_INVENTORY
@@ -92,12 +92,18 @@ def work_folder(sandbox, account_id, host) -> Path:
     return Path(sandbox_env(sandbox)["VOICESTACK_SANDBOX_DIR"]) / "work" / account_id / host
 
 
-def own_account(sandbox, directory, host, account_id) -> Path:
+def own_account(sandbox, directory, host, account_id, onboarded=True) -> Path:
     """An inventory of one more sandbox account (its deployer and planner IAM roles,
     their Vault roles voicestack-<host> and voicestack-<host>-planner, bucket name,
     namespace), so a test can break and repair it without touching the others.
-    Returns the inventory directory; run bootstrap_backend.yml on it first."""
-    vault_roles = onboard(sandbox, "us-east-1", account_id, host)
+    Returns the inventory directory; run bootstrap_backend.yml on it first.
+    Not onboarded, the account is as AWS Organizations creates it (its admin role
+    only): onboard_account.yml makes the rest."""
+    if onboarded:
+        vault_roles = onboard(sandbox, "us-east-1", account_id, host)
+    else:
+        new_account(sandbox["moto"]["url"], "us-east-1", account_id)
+        vault_roles = {"deployer": f"voicestack-{host}", "planner": f"voicestack-{host}-planner"}
     inventory = Path(directory) / f"inventory-{host}"
     inventory.mkdir(parents=True, exist_ok=True)
     (inventory / "group_vars").unlink(missing_ok=True)

@@ -738,3 +738,21 @@ def test_each_service_refuses_in_its_own_words(aws, service, call, code):
     assert refused.value.response["Error"]["Code"] == code
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert "is not authorized to perform" in refused.value.response["Error"]["Message"]
+
+
+def test_a_dry_run_is_authorized_and_answered_and_creates_nothing(aws):
+    session = session_with(allow("ec2:CreateVpc", "ec2:DescribeVpcs"))
+    ec2 = session.client("ec2")
+    before = ec2.describe_vpcs()["Vpcs"]
+    with pytest.raises(ClientError) as answered:
+        ec2.create_vpc(CidrBlock="10.255.255.0/28", DryRun=True)
+    assert answered.value.response["Error"]["Code"] == "DryRunOperation"
+    assert answered.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+    assert ec2.describe_vpcs()["Vpcs"] == before
+
+
+def test_a_dry_run_of_a_refused_action_is_refused(aws):
+    ec2 = session_with(allow("ec2:DescribeVpcs")).client("ec2")
+    with pytest.raises(ClientError) as refused:
+        ec2.create_vpc(CidrBlock="10.255.255.0/28", DryRun=True)
+    assert refused.value.response["Error"]["Code"] == "UnauthorizedOperation"

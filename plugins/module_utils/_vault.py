@@ -213,6 +213,27 @@ class VaultClient:
             )
         return credentials(response, credential_type)
 
+    def read_aws_role(self, name, mount_point="aws"):
+        """The parameters of a role of the AWS secrets engine, or None when there is none."""
+        _inputs.check([("name", "vault_name", name), ("mount_point", "vault_mount", mount_point)])
+        with self._calling(f"reading AWS role {name!r} at {mount_point}/roles"):
+            try:
+                return self._hvac.secrets.aws.read_role(name=name, mount_point=mount_point)["data"]
+            except hvac.exceptions.InvalidPath:
+                return None
+
+    def write_aws_role(self, name, params, mount_point="aws"):
+        """Create or replace a role of the AWS secrets engine (a write of the same parameters is harmless)."""
+        _inputs.check([("name", "vault_name", name), ("mount_point", "vault_mount", mount_point)])
+        with self._calling(f"writing AWS role {name!r} at {mount_point}/roles"):
+            self._hvac.write_data(f"{mount_point}/roles/{name}", data=params)
+
+    def delete_aws_role(self, name, mount_point="aws"):
+        """Delete a role of the AWS secrets engine (Vault takes the delete of a missing role without error)."""
+        _inputs.check([("name", "vault_name", name), ("mount_point", "vault_mount", mount_point)])
+        with self._calling(f"deleting AWS role {name!r} at {mount_point}/roles"):
+            self._hvac.secrets.aws.delete_role(name=name, mount_point=mount_point)
+
     def lease_exists(self, lease_id):
         """True or False; None when the token may not look leases up (a policy without sys/leases/lookup)."""
         with self._calling("looking up a lease"):

@@ -36,7 +36,7 @@ ROLES = (f"voicestack-{HOST}",)
 STATE_KEY = f"accounts/{ACCOUNT}/{HOST}/voice.tfstate"
 BUCKET = f"voicestack-tfstate-{ACCOUNT}"
 # Managed resource instances of the whole stack with the sandbox inventory's inputs (as in test_faults).
-STACK_INSTANCES = 55
+STACK_INSTANCES = 57
 # moto request actions that make something.
 MAKES = ("Create", "Allocate", "Attach", "Associate", "Authorize", "Put", "Tag")
 DELETES = ("Delete", "Release", "Detach", "Disassociate", "Revoke")

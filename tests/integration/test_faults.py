@@ -49,7 +49,7 @@ ROLES = (f"voicestack-{HOST}",)
 STATE_KEY = f"accounts/{ACCOUNT}/{HOST}/voice.tfstate"
 BUCKET = f"voicestack-tfstate-{ACCOUNT}"
 # Managed resource instances of the whole stack with the sandbox inventory's inputs.
-STACK_INSTANCES = 55
+STACK_INSTANCES = 57
 
 
 @pytest.fixture(scope="module")

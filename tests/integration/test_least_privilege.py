@@ -1,6 +1,7 @@
 """Least privilege, proven on a sandbox account of its own ("scoped") under the
-sandbox's IAM enforcement (dev/sandbox/README.md): the account's whole life
-passes with only the collection's deployer policy; that policy holds exactly
+sandbox's IAM enforcement (dev/sandbox/README.md): the account's whole life,
+from onboarding (onboard_account.yml, from the management account through
+Vault) to offboarding, passes with only the collection's deployer policy; that policy holds exactly
 the actions the life uses, each exception named; --check, verify-only and
 drift runs take the planner, whose policy is all they need; the planner is
 refused every write; and every resource the stack
@@ -23,7 +24,15 @@ from botocore.exceptions import ClientError
 
 from dev.sandbox.moto_gaps import policies_allow
 from dev.sandbox.vault_setup import account_policy
-from dev.testkit.ansible_cli import ansible_playbook, moto_client, output, own_account, plan_counts, work_folder
+from dev.testkit.ansible_cli import (
+    ansible_playbook,
+    moto_client,
+    output,
+    own_account,
+    plan_counts,
+    recap,
+    work_folder,
+)
 from dev.testkit.tf import boto_creds, tofu_env
 from dev.tools.account_policies import SPEC, build
 
@@ -48,17 +57,20 @@ def iam_log_offset(sandbox) -> int:
 
 @pytest.fixture(scope="module")
 def account(sandbox, tmp_path_factory):
-    inventory = own_account(sandbox, tmp_path_factory.mktemp("scoped"), HOST, ACCOUNT)
-    return {"inventory": inventory, "seconds": {}, "judged": {}}
+    """A new account, as AWS Organizations creates it: its admin role only."""
+    inventory = own_account(sandbox, tmp_path_factory.mktemp("scoped"), HOST, ACCOUNT, onboarded=False)
+    return {"inventory": inventory, "seconds": {}, "judged": {}, "results": {}}
 
 
-def step(sandbox, account, name, playbook, *extra):
-    """One run of the account's life; keeps its time and every request of the account the sandbox judged."""
+def step(sandbox, account, name, playbook, *extra, returncode=0):
+    """One run of the account's life; keeps its time, its result and every request of the account the sandbox
+    judged."""
     started, offset = time.monotonic(), iam_log_offset(sandbox)
     result = ansible_playbook(sandbox, playbook, "-l", HOST, *extra, inventory=account["inventory"])
     account["seconds"][name] = time.monotonic() - started
     account["judged"][name] = [entry for entry in iam_log(sandbox, offset) if entry["account"] == ACCOUNT]
-    assert result.returncode == 0, f"{name}: {output(result)}"
+    account["results"][name] = result
+    assert result.returncode == returncode, f"{name}: {output(result)}"
     return result
 
 
@@ -66,12 +78,15 @@ def step(sandbox, account, name, playbook, *extra):
 def deployed(sandbox, account, tmp_path_factory):
     """The account's life up to its nightly drift check, under enforcement; the state site.yml left."""
     offset = iam_log_offset(sandbox)
+    step(sandbox, account, "onboard", "onboard_account.yml")
+    step(sandbox, account, "onboard-check", "onboard_account.yml", "--check")
     step(sandbox, account, "bootstrap", "bootstrap_backend.yml")
     step(sandbox, account, "site", "site.yml")
     rerun = step(sandbox, account, "rerun", "site.yml")
     step(sandbox, account, "check", "site.yml", "--check", "--diff")
     step(sandbox, account, "verify", "site.yml", "--tags", "verify")
     step(sandbox, account, "drift", "drift.yml", "-e", f"drift_report_dir={tmp_path_factory.mktemp('drift')}")
+    step(sandbox, account, "offboard-refused", "offboard_account.yml", returncode=2)
     s3 = moto_client(sandbox, "s3", ACCOUNT)
     key = f"accounts/{ACCOUNT}/{HOST}/voice.tfstate"
     state = json.loads(s3.get_object(Bucket=f"voicestack-tfstate-{ACCOUNT}", Key=key)["Body"].read())
@@ -82,9 +97,25 @@ def deployed(sandbox, account, tmp_path_factory):
 def destroyed(sandbox, account, deployed):
     """The rest of the life: destroy.yml. Every action the sandbox judged for the account since bootstrap."""
     step(sandbox, account, "destroy", "destroy.yml", "-e", f"confirm_destroy={ACCOUNT}")
+    step(sandbox, account, "offboard", "offboard_account.yml")
     print("seconds per step:", json.dumps({k: round(v, 1) for k, v in account["seconds"].items()}))
     judged = iam_log(sandbox, deployed["offset"])
     return [entry for entry in judged if entry["account"] == ACCOUNT and entry["role"] == "voicestack-deployer"]
+
+
+@pytest.mark.proves(P7)
+def test_onboarding_proves_the_roles_and_a_second_run_changes_nothing(account, deployed):
+    onboard = account["results"]["onboard"].stdout
+    assert "voicestack-deployer may ec2:CreateVpc (DryRunOperation)" in onboard
+    assert "voicestack-planner may not ec2:CreateVpc (UnauthorizedOperation)" in onboard
+    assert recap(account["results"]["onboard-check"], HOST)["changed"] == 0, output(account["results"]["onboard-check"])
+
+
+@pytest.mark.proves(P7)
+def test_offboarding_is_refused_while_the_stack_remains(account, deployed):
+    refused = account["results"]["offboard-refused"]
+    assert f"account {ACCOUNT} still has a stack (accounts/{ACCOUNT}/{HOST}/voice.tfstate in" in refused.stdout
+    # Nothing went: the rest of the life (drift, destroy) ran with these roles.
 
 
 @pytest.mark.proves(P7)
@@ -209,3 +240,15 @@ def test_the_deployer_policy_holds_exactly_the_actions_the_life_uses(destroyed):
     assert used - granted == set(), "used but not granted"
     assert granted - implicit - occasional - used == set(), "granted, never used, not named implicit or occasional"
     assert implicit & used == set(), "named implicit but seen by the sandbox: take it off the implicit list"
+
+
+@pytest.mark.proves(P7)
+def test_offboarding_removes_the_roles_the_boundary_and_the_vault_roles(sandbox, destroyed):
+    iam = moto_client(sandbox, "iam", ACCOUNT)
+    for role in ("voicestack-deployer", "voicestack-planner"):
+        with pytest.raises(iam.exceptions.NoSuchEntityException):
+            iam.get_role(RoleName=role)
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_policy(PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/voicestack-boundary")
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
+    assert set(vault.list("aws/roles")["data"]["keys"]) & {f"voicestack-{HOST}", f"voicestack-{HOST}-planner"} == set()

@@ -27,6 +27,8 @@ def creds(sandbox, root_token):
 
 ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 DEPLOYER = "arn:aws:iam::123456789012:role/voicestack-deployer"
+PLANNER = "arn:aws:iam::123456789012:role/voicestack-planner"
+VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 PLATFORM_ADMINS = "arn:aws:iam::210987654321:role/team/platform-admins"
 
 
@@ -175,17 +177,18 @@ def assert_the_alb_reaches_the_nodes(aws, elbv2, nodegroup, out):
 
 def assert_eks_access_is_explicit(eks, out):
     # Kubernetes access is explicit: no bootstrap right, an admin access entry for the deployer's role (the
-    # session's issuer) and for each input principal, and nobody else.
+    # session's issuer) and for each input principal, a view entry for the planner, and nobody else.
     assert eks.describe_cluster(name="sandbox-voice")["cluster"]["accessConfig"] == {
         "authenticationMode": "API_AND_CONFIG_MAP",
         "bootstrapClusterCreatorAdminPermissions": False,
     }
-    assert sorted(eks.list_access_entries(clusterName="sandbox-voice")["accessEntries"]) == [DEPLOYER, PLATFORM_ADMINS]
-    for principal in (DEPLOYER, PLATFORM_ADMINS):
+    entries = sorted(eks.list_access_entries(clusterName="sandbox-voice")["accessEntries"])
+    assert entries == [DEPLOYER, PLANNER, PLATFORM_ADMINS]
+    for principal, wanted in ((DEPLOYER, ADMIN_POLICY), (PLATFORM_ADMINS, ADMIN_POLICY), (PLANNER, VIEW_POLICY)):
         (policy,) = eks.list_associated_access_policies(clusterName="sandbox-voice", principalArn=principal)[
             "associatedAccessPolicies"
         ]
-        assert (policy["policyArn"], policy["accessScope"]["type"]) == (ADMIN_POLICY, "cluster")
+        assert (policy["policyArn"], policy["accessScope"]["type"]) == (wanted, "cluster")
     assert out["cluster_admin_principal_arns"] == [DEPLOYER, PLATFORM_ADMINS]
 
 
