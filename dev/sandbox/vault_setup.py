@@ -105,10 +105,10 @@ MANAGEMENT_ACCOUNT_ID = "999999999999"
 ADMIN_ROLE = "OrganizationAccountAccessRole"
 
 
-def iam_in(aws_url: str, region: str, account_id: str):
-    """An IAM client of the sandbox's moto acting in one account (the sandbox's own key, never enforced)."""
-    iam = boto3.client(
-        "iam",
+def client_in(aws_url: str, region: str, service: str, account_id: str):
+    """A client of the sandbox's moto acting in one account, with the sandbox's own key (never enforced)."""
+    client = boto3.client(
+        service,
         endpoint_url=aws_url,
         region_name=region,
         aws_access_key_id="sandbox",
@@ -118,8 +118,8 @@ def iam_in(aws_url: str, region: str, account_id: str):
     def in_account(request, **_kwargs):
         request.headers["x-moto-account-id"] = account_id
 
-    iam.meta.events.register("before-sign.iam.*", in_account)
-    return iam
+    client.meta.events.register("before-sign", in_account)
+    return client
 
 
 def _role(iam, name: str, trust: str, policy_name: str, policy: str) -> None:
@@ -143,7 +143,7 @@ def new_account(aws_url: str, region: str, account_id: str) -> None:
             }
         ],
     }
-    iam = iam_in(aws_url, region, account_id)
+    iam = client_in(aws_url, region, "iam", account_id)
     try:
         iam.create_role(RoleName=ADMIN_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
     except iam.exceptions.EntityAlreadyExistsException:
@@ -157,7 +157,7 @@ def management_account(aws_url: str, region: str) -> None:
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::*:role/{ADMIN_ROLE}"}],
     }
-    iam = iam_in(aws_url, region, MANAGEMENT_ACCOUNT_ID)
+    iam = client_in(aws_url, region, "iam", MANAGEMENT_ACCOUNT_ID)
     _role(iam, "voicestack-onboarding", ASSUME_ROLE_TRUST, "voicestack-onboarding", json.dumps(policy))
 
 
@@ -167,7 +167,7 @@ def make_iam_roles(aws_url: str, region: str, accounts: dict[str, list[str]]) ->
     (docs/iam-policies.md), which the sandbox enforces for the credentials Vault
     issues, and the permissions boundary voicestack-boundary. Idempotent."""
     for account_id, customers in accounts.items():
-        iam = iam_in(aws_url, region, account_id)
+        iam = client_in(aws_url, region, "iam", account_id)
         try:
             iam.create_policy(
                 PolicyName="voicestack-boundary",

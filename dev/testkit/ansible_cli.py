@@ -9,10 +9,9 @@ import re
 import subprocess
 from pathlib import Path
 
-import boto3
 import hvac
 
-from dev.sandbox.vault_setup import new_account, onboard
+from dev.sandbox.vault_setup import client_in, new_account, onboard
 from dev.settings import SANDBOX_INVENTORY, read_env
 
 INVENTORY = SANDBOX_INVENTORY
@@ -143,16 +142,4 @@ def outstanding_leases(
 
 def moto_client(sandbox, service, account):
     """A client of the sandbox's moto acting in one account (moto accepts any key)."""
-    client = boto3.client(
-        service,
-        endpoint_url=sandbox["moto"]["url"],
-        region_name="us-east-1",
-        aws_access_key_id="sandbox",
-        aws_secret_access_key="sandbox",
-    )
-
-    def in_account(request, **_):
-        request.headers["x-moto-account-id"] = account
-
-    client.meta.events.register("before-sign", in_account)
-    return client
+    return client_in(sandbox["moto"]["url"], "us-east-1", service, account)
