@@ -548,6 +548,103 @@ def iam_role_name_length():
     iam_models.IAMBackend.create_role = create_role
 
 
+# --- IAM and STS: moto takes a trust policy naming a user or role that does
+# not exist (IAM: MalformedPolicyDocument, "Invalid principal in policy"),
+# and lets anyone assume any role, even one that does not exist. Here a
+# principal the sandbox knows (an IAM user's key, an assumed role's session:
+# Vault's own user and what it issues) may assume only a role whose trust
+# policy names it, its role, its account or "*". The sandbox's own key is not
+# judged.
+
+
+def _principals(statement: dict) -> list[str]:
+    principal = statement.get("Principal", {})
+    if principal == "*":
+        return ["*"]
+    return [str(p) for p in _as_list(principal.get("AWS", [])) if isinstance(principal, dict)]
+
+
+@fix
+def iam_trust_policy_principals_exist():
+    from moto.iam import models as iam_models
+    from moto.iam.exceptions import MalformedPolicyDocument
+
+    def checked(original, document_at):
+        def method(self, *args, **kwargs):
+            document = document_at(args, kwargs)
+            for statement in _as_list(json.loads(document).get("Statement", [])) if document else []:
+                for principal in _principals(statement):
+                    if not iam_principal_exists(principal):
+                        raise MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{principal}"')
+            return original(self, *args, **kwargs)
+
+        return method
+
+    # moto's IAM responses pass both as (role_name, document, ...).
+    backend = iam_models.IAMBackend
+    backend.create_role = checked(backend.create_role, lambda args, _kwargs: args[1])
+    backend.update_assume_role_policy = checked(backend.update_assume_role_policy, lambda args, _kwargs: args[1])
+
+
+def _caller(access_key: str) -> tuple[str, list[str]] | None:
+    """(account, the ARNs a trust policy may name it by) of a caller the sandbox knows, else None."""
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    for account_id, partitions in list(iam_backends.items()):
+        key = partitions["aws"].access_keys.get(access_key)
+        if key is not None:
+            return account_id, [f"arn:aws:iam::{account_id}:user/{key.user_name}"]
+    for account_id, partitions in list(sts_backends.items()):
+        for session in partitions["aws"].assumed_roles:
+            if session.access_key_id == access_key:
+                return account_id, [session.arn, iam_principal_of(session.arn, account_id)]
+    return None
+
+
+def _iam_of(arn: str) -> list:
+    """The IAM backend of the account an IAM ARN names (none for a malformed one)."""
+    from moto.iam.models import iam_backends
+
+    parts = arn.split(":", 5)
+    return [iam_backends[parts[4]][parts[1]]] if len(parts) == 6 and parts[4].isdigit() else []  # noqa: PLR2004
+
+
+def trusts(trust: dict, account_id: str, names: list[str]) -> bool:
+    """Whether a trust policy lets a caller of `account_id` known by `names` call sts:AssumeRole."""
+    accounts = {account_id, f"arn:aws:iam::{account_id}:root"}
+    for statement in _as_list(trust.get("Statement", [])):
+        if statement.get("Effect") != "Allow" or not any(
+            _glob(a, "sts:AssumeRole", case=False) for a in _as_list(statement.get("Action", []))
+        ):
+            continue
+        if any(p == "*" or p in accounts or p in names for p in _principals(statement)):
+            return True
+    return False
+
+
+@fix
+def sts_assume_role_checks_trust():
+    from moto.core.exceptions import _RESTError
+    from moto.sts.responses import TokenResponse
+
+    original = TokenResponse.assume_role
+
+    def assume_role(self):
+        caller = _caller(self.get_access_key())
+        if caller is not None:
+            role_arn = self._get_param("RoleArn")
+            role = next((r for b in _iam_of(role_arn) for r in b.roles.values() if r.arn == role_arn), None)
+            if role is None or not trusts(json.loads(role.assume_role_policy_document), *caller):
+                message = f"User: {caller[1][0]} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+                error = _RESTError("AccessDenied", message)
+                error.code = 403
+                raise error
+        return original(self)
+
+    TokenResponse.assume_role = assume_role
+
+
 # --- EKS: moto ignores a cluster's upgradePolicy (CreateCluster,
 # UpdateClusterConfig) and returns none, which Terraform sees as drift on
 # every plan. EKS keeps it, EXTENDED unless asked otherwise.
@@ -949,7 +1046,19 @@ ENTRY_IN_USE = "The specified access entry resource is already in use on this cl
 MODE_REFUSED = (
     "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation."
 )
-INVALID_PRINCIPAL = "The specified principalArn is invalid: invalid principal"
+INVALID_PRINCIPAL = "The specified principalArn is invalid: invalid principal."
+
+
+def iam_principal_exists(arn: str) -> bool:
+    """Whether an IAM role or user ARN names one that exists (any other ARN: True, not judged here)."""
+    from moto.iam.models import iam_backends
+
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith(("role/", "user/")):  # noqa: PLR2004
+        return True
+    backend = iam_backends[parts[4]][parts[1]]
+    principals = backend.roles.values() if parts[5].startswith("role/") else backend.users.values()
+    return any(principal.arn == arn for principal in principals)
 
 
 def iam_principal_of(arn: str, account_id: str) -> str:
@@ -1085,7 +1194,7 @@ def eks_access_entries():  # noqa: PLR0915 - one API, its handlers side by side
     def create_access_entry(self):
         cluster = api_mode(self, self._get_param("name"))
         principal = self._get_param("principalArn")
-        if ":sts:" in principal or ":assumed-role/" in principal:
+        if ":sts:" in principal or ":assumed-role/" in principal or not iam_principal_exists(principal):
             raise InvalidParameterException(
                 clusterName=cluster.name,
                 nodegroupName=None,

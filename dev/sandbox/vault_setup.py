@@ -2,21 +2,22 @@
 
 - (the file audit device comes from the server's configuration: OpenBao
   refuses to enable audit devices through its API);
-- the AWS secrets engine at ``aws/`` with its IAM and STS endpoints pointed at
-  moto, and one role per credential type (default TTL 30 min);
-- AppRole auth (role ``voicestack``) and JWT auth (role ``voicestack``, keys
-  generated here so tests can mint tokens), both granting policy
-  ``voicestack-deployer``.
-
-The AWS engine's root key pair is moto's throwaway test pair: moto accepts any
-key, and nothing outside the sandbox ever sees it.
+- what playbooks/vault_platform.yml does for a customer's Vault: the AWS
+  secrets engine at ``aws/`` (IAM and STS endpoints pointed at moto) with the
+  key of Vault's own IAM user in the management account, rotated at once; the
+  policies ``voicestack-runner`` and ``voicestack-onboarding``; AppRole and
+  JWT auth (keys generated here so tests can mint tokens), role
+  ``voicestack`` each, granting the runner's policy;
+- the AWS engine's roles the tests issue from (default TTL 30 min).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import boto3
@@ -25,12 +26,8 @@ import jinja2
 
 from dev.settings import ROOT
 
-DEPLOYER_POLICY = """
-path "aws/creds/*" { capabilities = ["read", "update"] }
-path "aws/sts/*"   { capabilities = ["read", "update"] }
-path "sys/leases/revoke" { capabilities = ["update"] }
-path "sys/leases/lookup" { capabilities = ["update"] }
-"""
+# The runner's ACL policy (roles/vault_platform), which the auth roles grant.
+RUNNER_POLICY = "voicestack-runner"
 
 ADMIN_ROLE_POLICY = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -103,6 +100,10 @@ def account_policy(kind: str, account_id: str, customers: list[str], region: str
 # Vault role voicestack-management issues it: onboard_account.yml's way in.
 MANAGEMENT_ACCOUNT_ID = "999999999999"
 ADMIN_ROLE = "OrganizationAccountAccessRole"
+# The IAM user Vault's AWS engine signs with, in the management account; its key is rotated by Vault at once.
+VAULT_USER = "voicestack-vault"
+# JWT auth as CI or AWX sets it up (vault_platform_jwt); the public key comes from jwt_keys().
+SANDBOX_JWT = {"config": {"bound_issuer": "voicestack-sandbox"}, "bound_audiences": ["voicestack"]}
 
 
 def client_in(aws_url: str, region: str, service: str, account_id: str):
@@ -202,54 +203,97 @@ def jwt_keys(state: Path) -> str:
     return pub.read_text()
 
 
+def vault_user(aws_url: str, region: str) -> tuple[str, str]:
+    """Vault's own IAM user in the management account, with the policy the
+    runbook gives it, and a fresh access key: (access key id, secret key)."""
+    iam = client_in(aws_url, region, "iam", MANAGEMENT_ACCOUNT_ID)
+    user_arn = f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:user/{VAULT_USER}"
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/voicestack-*"},
+            {
+                "Effect": "Allow",
+                "Action": ["iam:GetUser", "iam:CreateAccessKey", "iam:DeleteAccessKey"],
+                "Resource": user_arn,
+            },
+        ],
+    }
+    try:
+        iam.create_user(UserName=VAULT_USER)
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    iam.put_user_policy(UserName=VAULT_USER, PolicyName=VAULT_USER, PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=VAULT_USER)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def vault_platform(*, url, root_token, state, region, extra_vars: dict, args=()) -> subprocess.CompletedProcess:
+    """Run playbooks/vault_platform.yml against the sandbox's OpenBao with these extra variables (written to a 0600
+    file in the sandbox state and removed after: they may hold the one-time root key)."""
+    vars_file = state / "vault-platform-vars.json"
+    fd = os.open(vars_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"vault_platform_url": url, "vault_platform_aws_region": region, **extra_vars}, fh)
+    env = {
+        **os.environ,
+        "VAULT_TOKEN": root_token,
+        "ANSIBLE_COLLECTIONS_PATH": os.environ.get("ANSIBLE_COLLECTIONS_PATH", str(ROOT / ".venv" / "collections")),
+        "ANSIBLE_STDOUT_CALLBACK": "default",
+    }
+    argv = [
+        str(Path(sys.executable).parent / "ansible-playbook"),
+        "voicestack.aws.vault_platform",
+        "-e",
+        f"@{vars_file}",
+    ]
+    try:
+        return subprocess.run([*argv, *args], env=env, capture_output=True, text=True, check=False)
+    finally:
+        vars_file.unlink()
+
+
 def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account_id, other_account_id, region):
     client = hvac.Client(url=url, token=root_token)
-    client.sys.create_or_update_policy("voicestack-deployer", DEPLOYER_POLICY)
-
     details: dict = {"audit_log": str(audit_log)}
     # The first account also holds customer "sandbox", which the stack tests deploy (dev/testkit/tf.py).
     make_iam_roles(aws_url, region, {account_id: ["acme", "sandbox"], other_account_id: ["globex"]})
     management_account(aws_url, region)
+    # OpenBao ships the AWS engine as an external plugin (dev/tools/build.sh builds it): registered here.
     plugin = Path(aws_plugin)
     client.write(
         "sys/plugins/catalog/secret/aws",
         command=plugin.name,
         sha256=hashlib.sha256(plugin.read_bytes()).hexdigest(),
     )
-    client.sys.enable_secrets_engine("aws", path="aws")
-    client.write(
-        "aws/config/root",
-        access_key="sandbox",
-        secret_key="sandbox",
+    access_key, secret_key = vault_user(aws_url, region)
+    platform = vault_platform(
+        url=url,
+        root_token=root_token,
+        state=state,
         region=region,
-        iam_endpoint=aws_url,
-        sts_endpoint=aws_url,
+        extra_vars={
+            "vault_platform_aws_iam_endpoint": aws_url,
+            "vault_platform_aws_sts_endpoint": aws_url,
+            "vault_platform_aws_access_key": access_key,
+            "vault_platform_aws_secret_key": secret_key,
+            "vault_platform_jwt": SANDBOX_JWT
+            | {"config": {**SANDBOX_JWT["config"], "jwt_validation_pubkeys": [jwt_keys(state)]}},
+        },
     )
+    if platform.returncode != 0:
+        raise RuntimeError(f"vault_platform.yml failed:\n{platform.stdout[-3000:]}{platform.stderr[-2000:]}")
     roles = aws_roles(account_id, other_account_id)
     for name, params in roles.items():
         client.write(f"aws/roles/{name}", **params)
     details["aws_roles"] = sorted(roles)
-
-    client.sys.enable_auth_method("approle")
-    client.write("auth/approle/role/voicestack", token_policies=["voicestack-deployer"], token_ttl="1h")
     role_id = client.read("auth/approle/role/voicestack/role-id")["data"]["role_id"]
     details["approle"] = {"mount": "approle", "role": "voicestack", "role_id": role_id}
-
-    client.sys.enable_auth_method("jwt")
-    client.write("auth/jwt/config", jwt_validation_pubkeys=[jwt_keys(state)], bound_issuer="voicestack-sandbox")
-    client.write(
-        "auth/jwt/role/voicestack",
-        role_type="jwt",
-        user_claim="sub",
-        bound_audiences=["voicestack"],
-        token_policies=["voicestack-deployer"],
-        token_ttl="1h",
-    )
     details["jwt"] = {
         "mount": "jwt",
         "role": "voicestack",
-        "issuer": "voicestack-sandbox",
-        "audience": "voicestack",
+        "issuer": SANDBOX_JWT["config"]["bound_issuer"],
+        "audience": SANDBOX_JWT["bound_audiences"][0],
         "signing_key": str(state / "jwt-signing.key"),
     }
     return details
@@ -270,7 +314,7 @@ def configure_kubernetes_auth(*, url, root_token, kube_url, ca_file, reviewer_to
         "auth/kubernetes/role/voicestack",
         bound_service_account_names=["voicestack-awx"],
         bound_service_account_namespaces=["default"],
-        token_policies=["voicestack-deployer"],
+        token_policies=[RUNNER_POLICY],
         token_ttl="1h",
     )
     return {"mount": "kubernetes", "role": "voicestack", "namespace": "default", "service_account": "voicestack-awx"}

@@ -67,6 +67,7 @@ def test_access_entries_and_vpc_endpoints_are_found_for_adoption(eks):
     ]
     assert find_imports(Module(), "acme", planned)["imports"] == []
 
+    boto3.client("iam", region_name="us-east-1").create_role(RoleName="admins", AssumeRolePolicyDocument="{}")
     eks.create_access_entry(clusterName="acme-voice", principalArn=admin)
     eks.associate_access_policy(
         clusterName="acme-voice", principalArn=admin, policyArn=policy, accessScope={"type": "cluster"}

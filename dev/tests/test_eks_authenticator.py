@@ -52,6 +52,7 @@ def api_cluster(moto_url, name, region="us-east-1"):
 
 def test_an_admin_access_entry_maps_the_caller_to_system_masters(moto_url):
     eks = api_cluster(moto_url, "voice-eks")
+    deployer = assumed_role_client(moto_url)  # the role first: EKS refuses an entry for a missing one
     eks.create_access_entry(clusterName="voice-eks", principalArn="arn:aws:iam::123456789012:role/deployer")
     eks.associate_access_policy(
         clusterName="voice-eks",
@@ -59,7 +60,7 @@ def test_an_admin_access_entry_maps_the_caller_to_system_masters(moto_url):
         policyArn=ADMIN_POLICY,
         accessScope={"type": "cluster"},
     )
-    token = eks_token(assumed_role_client(moto_url), "voice-eks")["token"]
+    token = eks_token(deployer, "voice-eks")["token"]
     status = eks_authenticator.review(token, moto_url)
     assert status["authenticated"] is True, status
     assert status["user"]["username"] == "arn:aws:sts::123456789012:assumed-role/deployer/run"
@@ -78,10 +79,11 @@ def test_a_role_without_an_access_entry_is_refused(moto_url):
 
 def test_an_entry_without_a_policy_gives_only_its_kubernetes_groups(moto_url):
     eks = api_cluster(moto_url, "groups-eks")
+    viewer = assumed_role_client(moto_url, "viewer")
     eks.create_access_entry(
         clusterName="groups-eks", principalArn="arn:aws:iam::123456789012:role/viewer", kubernetesGroups=["viewers"]
     )
-    token = eks_token(assumed_role_client(moto_url, "viewer"), "groups-eks")["token"]
+    token = eks_token(viewer, "groups-eks")["token"]
     status = eks_authenticator.review(token, moto_url)
     assert status["authenticated"] is True, status
     assert status["user"]["groups"] == ["viewers"]
@@ -89,8 +91,9 @@ def test_an_entry_without_a_policy_gives_only_its_kubernetes_groups(moto_url):
 
 def test_an_entry_in_another_region_does_not_admit_the_caller(moto_url):
     eks = api_cluster(moto_url, "west-eks", region="eu-west-1")
+    elsewhere = assumed_role_client(moto_url, "elsewhere")
     eks.create_access_entry(clusterName="west-eks", principalArn="arn:aws:iam::123456789012:role/elsewhere")
-    token = eks_token(assumed_role_client(moto_url, "elsewhere"), "west-eks")["token"]  # signed for us-east-1
+    token = eks_token(elsewhere, "west-eks")["token"]  # signed for us-east-1
     assert eks_authenticator.review(token, moto_url)["authenticated"] is False
 
 

@@ -201,8 +201,18 @@ def test_access_entries_are_refused_on_a_config_map_cluster(eks):
     )
 
 
+def iam_role(arn, trust=None):
+    """An IAM role with the ARN given (path and name), trusting `trust` (default: anyone)."""
+    name, path = arn.rsplit("/", 1)[1], "/" + "/".join(arn.split(":role/", 1)[1].split("/")[:-1]) + "/"
+    trust = trust or {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    boto3.client("iam", region_name="us-east-1").create_role(
+        RoleName=name, Path=path.replace("//", "/"), AssumeRolePolicyDocument=json.dumps(trust)
+    )
+
+
 def test_access_entry_and_policy_association_lifecycle(eks):
     api_cluster(eks, "one")
+    iam_role(ADMIN_ROLE)
     assert eks.list_access_entries(clusterName="one")["accessEntries"] == []
     entry = eks.create_access_entry(clusterName="one", principalArn=ADMIN_ROLE, tags={"a": "b"})["accessEntry"]
     assert entry["type"] == "STANDARD"
@@ -253,7 +263,14 @@ def test_an_sts_session_is_no_access_entry_principal(eks):
         eks.create_access_entry(
             clusterName="one", principalArn="arn:aws:sts::123456789012:assumed-role/voicestack-deployer/run"
         )
-    assert error(refused) == ("InvalidParameterException", "The specified principalArn is invalid: invalid principal")
+    assert error(refused) == ("InvalidParameterException", "The specified principalArn is invalid: invalid principal.")
+
+
+def test_an_access_entry_for_a_missing_role_is_refused(eks):
+    api_cluster(eks, "one")
+    with pytest.raises(ClientError) as refused:
+        eks.create_access_entry(clusterName="one", principalArn=ADMIN_ROLE)
+    assert error(refused) == ("InvalidParameterException", "The specified principalArn is invalid: invalid principal.")
 
 
 def test_the_bootstrap_right_is_an_admin_entry_of_the_creators_role(eks):
@@ -385,6 +402,51 @@ def test_iam_role_names_are_at_most_64_characters():
             "Member must have length less than or equal to 64",
         )
         iam.create_role(RoleName="r" * 64, AssumeRolePolicyDocument="{}")
+
+
+def trust_of(principal):
+    return json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]})
+
+
+def test_a_trust_policy_naming_a_missing_principal_is_refused():
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        missing = "arn:aws:iam::123456789012:user/nobody"
+        for call in (
+            lambda: iam.create_role(RoleName="r", AssumeRolePolicyDocument=trust_of(missing)),
+            lambda: iam.update_assume_role_policy(RoleName="ok", PolicyDocument=trust_of([missing])),
+        ):
+            iam.create_role(RoleName="ok", AssumeRolePolicyDocument=trust_of("arn:aws:iam::123456789012:root"))
+            refused(call, "MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{missing}"')
+            iam.delete_role(RoleName="ok")
+        iam.create_user(UserName="nobody")
+        iam.create_role(RoleName="r", AssumeRolePolicyDocument=trust_of(missing))
+
+
+def test_assume_role_needs_the_roles_trust():
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_user(UserName="vault")
+        key = iam.create_access_key(UserName="vault")["AccessKey"]
+        vault = "arn:aws:iam::123456789012:user/vault"
+        iam_role("arn:aws:iam::123456789012:role/trusts-vault", trust=json.loads(trust_of(vault)))
+        iam_role("arn:aws:iam::123456789012:role/trusts-its-account", trust=json.loads(trust_of("123456789012")))
+        iam_role("arn:aws:iam::123456789012:role/trusts-another", trust=json.loads(trust_of("222222222222")))
+        sts = boto3.client(
+            "sts",
+            region_name="us-east-1",
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"],
+        )
+        for role in ("trusts-vault", "trusts-its-account"):
+            sts.assume_role(RoleArn=f"arn:aws:iam::123456789012:role/{role}", RoleSessionName="run")
+        for role in ("trusts-another", "missing"):
+            arn = f"arn:aws:iam::123456789012:role/{role}"
+            refused(
+                lambda arn=arn: sts.assume_role(RoleArn=arn, RoleSessionName="run"),
+                "AccessDenied",
+                f"User: {vault} is not authorized to perform: sts:AssumeRole on resource: {arn}",
+            )
 
 
 def test_a_cluster_keeps_its_upgrade_policy(eks):

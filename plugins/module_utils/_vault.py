@@ -234,6 +234,51 @@ class VaultClient:
         with self._calling(f"deleting AWS role {name!r} at {mount_point}/roles"):
             self._hvac.secrets.aws.delete_role(name=name, mount_point=mount_point)
 
+    def read(self, path):
+        """The data at `path` (one the caller composed from checked names), or None when there is none."""
+        with self._calling(f"reading {path}"):
+            found = self._hvac.read(path)
+        return None if found is None else found.get("data")
+
+    def write(self, path, data):
+        """Write `data` at `path` (one the caller composed from checked names)."""
+        with self._calling(f"writing {path}"):
+            self._hvac.write_data(path, data=data)
+
+    def mounts(self, kind):
+        """Enabled secrets engines (kind "secret") or auth methods ("auth"): "<path>/" -> type."""
+        with self._calling(f"listing the {kind} mounts"):
+            if kind == "auth":
+                found = self._hvac.sys.list_auth_methods()
+            else:
+                found = self._hvac.sys.list_mounted_secrets_engines()
+        return {path: entry["type"] for path, entry in found["data"].items()}
+
+    def enable(self, kind, path, type_):
+        """Enable a secrets engine (kind "secret") or auth method ("auth") of `type_` at `path`."""
+        with self._calling(f"enabling the {kind} mount {path}/ ({type_})"):
+            if kind == "auth":
+                self._hvac.sys.enable_auth_method(type_, path=path)
+            else:
+                self._hvac.sys.enable_secrets_engine(type_, path=path)
+
+    def read_policy(self, name):
+        """The rules of ACL policy `name`, or None when there is none."""
+        with self._calling(f"reading ACL policy {name!r}"):
+            try:
+                return self._hvac.sys.read_acl_policy(name)["data"]["policy"]
+            except hvac.exceptions.InvalidPath:
+                return None
+
+    def write_policy(self, name, rules):
+        with self._calling(f"writing ACL policy {name!r}"):
+            self._hvac.sys.create_or_update_acl_policy(name, rules)
+
+    def rotate_root(self, mount_point):
+        """Have the AWS engine replace its root key by a new one only it knows (the old one is deleted)."""
+        with self._calling(f"rotating the root key of {mount_point}/", resend=False):
+            self._hvac.secrets.aws.rotate_root_iam_credentials(mount_point=mount_point)
+
     def lease_exists(self, lease_id):
         """True or False; None when the token may not look leases up (a policy without sys/leases/lookup)."""
         with self._calling("looking up a lease"):

@@ -1,11 +1,11 @@
 """Least privilege, proven on a sandbox account of its own ("scoped") under the
 sandbox's IAM enforcement (dev/sandbox/README.md): the account's whole life,
 from onboarding (onboard_account.yml, from the management account through
-Vault) to offboarding, passes with only the collection's deployer policy; that policy holds exactly
-the actions the life uses, each exception named; --check, verify-only and
-drift runs take the planner, whose policy is all they need; the planner is
-refused every write; and every resource the stack
-creates lies inside the deployer policy's scope, another customer's outside.
+Vault) to offboarding, passes with only the collection's deployer policy;
+that policy holds exactly the actions the life uses, each exception named;
+--check, verify-only and drift runs, bootstrap --check and destroy --check
+take the planner, whose policy is all they need; the planner is refused every
+write; and every resource the stack creates lies inside the deployer policy's scope, another customer's outside.
 moto judges actions, not resource ARNs (S3 aside), so the scope is checked by
 evaluating the policy against the ARNs in the stack's state."""
 
@@ -81,11 +81,13 @@ def deployed(sandbox, account, tmp_path_factory):
     step(sandbox, account, "onboard", "onboard_account.yml")
     step(sandbox, account, "onboard-check", "onboard_account.yml", "--check")
     step(sandbox, account, "bootstrap", "bootstrap_backend.yml")
+    step(sandbox, account, "bootstrap-check", "bootstrap_backend.yml", "--check")
     step(sandbox, account, "site", "site.yml")
     rerun = step(sandbox, account, "rerun", "site.yml")
     step(sandbox, account, "check", "site.yml", "--check", "--diff")
     step(sandbox, account, "verify", "site.yml", "--tags", "verify")
     step(sandbox, account, "drift", "drift.yml", "-e", f"drift_report_dir={tmp_path_factory.mktemp('drift')}")
+    step(sandbox, account, "destroy-check", "destroy.yml", "--check", "-e", f"confirm_destroy={ACCOUNT}")
     step(sandbox, account, "offboard-refused", "offboard_account.yml", returncode=2)
     s3 = moto_client(sandbox, "s3", ACCOUNT)
     key = f"accounts/{ACCOUNT}/{HOST}/voice.tfstate"
@@ -119,10 +121,11 @@ def test_offboarding_is_refused_while_the_stack_remains(account, deployed):
 
 
 @pytest.mark.proves(P7)
-@pytest.mark.parametrize("name", ["check", "verify", "drift"])
-def test_check_verify_only_and_drift_runs_take_the_planner_and_need_nothing_more(account, deployed, name):
-    """site.yml --check --diff (the service account read, not dry-run applied), site.yml --tags verify and
-    drift.yml: every request they sent was the planner's, and the planner's policy allowed each one."""
+@pytest.mark.parametrize("name", ["check", "verify", "drift", "bootstrap-check", "destroy-check"])
+def test_read_only_runs_take_the_planner_and_need_nothing_more(account, deployed, name):
+    """site.yml --check --diff (the service account read, not dry-run applied), site.yml --tags verify,
+    drift.yml, bootstrap_backend.yml --check and destroy.yml --check: every request they sent was the planner's,
+    and the planner's policy allowed each one."""
     judged = account["judged"][name]
     assert judged, f"the sandbox judged no request of the {name} run"
     assert {entry["role"] for entry in judged} == {"voicestack-planner"}
