@@ -64,9 +64,8 @@ def test_the_planner_only_reads_but_for_the_state_lock_file():
         writes = {a for a, level in levels.items() if level not in {"Read", "List"}} - PLANNER_CRYPTO
         if statement["Sid"] == "StateLock":
             assert writes == {"s3:PutObject", "s3:DeleteObject"}
-            assert rendered("planner")["Statement"][-1]["Resource"] == [
-                "arn:aws:s3:::voicestack-tfstate-111111111111/*.tflock"
-            ]
+            (lock,) = [s for s in rendered("planner")["Statement"] if s["Sid"] == "StateLock"]
+            assert lock["Resource"] == ["arn:aws:s3:::voicestack-tfstate-111111111111/*.tflock"]
         else:
             assert writes == set(), statement["Sid"]
 

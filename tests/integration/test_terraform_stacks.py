@@ -12,6 +12,7 @@ import boto3
 import hvac
 import pytest
 
+from dev.testkit.ansible_cli import moto_client
 from dev.testkit.canary import audit_offset, issued_since
 from dev.testkit.tf import SANDBOX_VARS, boto_creds, issue, prepare, unprotect_and_destroy
 
@@ -32,8 +33,19 @@ VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 PLATFORM_ADMINS = "arn:aws:iam::210987654321:role/team/platform-admins"
 
 
+def platform_admins_role(sandbox) -> str:
+    """The customer's admin team's role, which must exist: EKS refuses an access entry for a missing principal."""
+    iam = moto_client(sandbox, "iam", PLATFORM_ADMINS.split(":")[4])
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "210987654321"}, "Action": "sts:AssumeRole"}]}
+    try:
+        iam.create_role(RoleName="platform-admins", Path="/team/", AssumeRolePolicyDocument=json.dumps(trust))
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    return PLATFORM_ADMINS
+
+
 def test_voice_stack_applies_plans_clean_and_destroys(tools, sandbox, creds, tmp_path):
-    tfvars = {**SANDBOX_VARS, "cluster_admin_principal_arns": [PLATFORM_ADMINS]}
+    tfvars = {**SANDBOX_VARS, "cluster_admin_principal_arns": [platform_admins_role(sandbox)]}
     stack = prepare(tools, sandbox, creds, tmp_path, tfvars=tfvars)
     stack.run("init", "-input=false", "-backend-config=backend.hcl")
     stack.run("apply", "-auto-approve", "-input=false")
