@@ -55,6 +55,7 @@ PORTS = {
     "etcd-peer": PORT_BASE + 4,
     "kube-apiserver": PORT_BASE + 5,
     "eks-authenticator": PORT_BASE + 6,
+    "external-secrets": PORT_BASE + 7,  # its metrics listener, the only one it has
 }
 
 
@@ -445,6 +446,80 @@ def view_policy(url: str, ctx, auth: dict) -> None:
                 raise
 
 
+def kube_request(kube: dict, method: str, path: str, body=None):
+    """One request to the sandbox kube-apiserver as its admin; the decoded answer."""
+    import ssl
+
+    request = urllib.request.Request(
+        f"{kube['url']}{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {kube['token']}", "Content-Type": "application/json"},
+        method=method,
+    )
+    context = ssl.create_default_context(cafile=kube["ca_file"])
+    with urllib.request.urlopen(request, timeout=10, context=context) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def start_external_secrets(tools: dict, kube: dict) -> dict:
+    """External Secrets Operator's controller (built by make tools), its CRDs applied first. It runs as the
+    sandbox's admin: the RBAC its Helm chart would give it is not part of what the collection ships."""
+    import yaml
+
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    names = []
+    for path in sorted(Path(tools["VOICESTACK_ESO_CRDS"]).glob("*.yaml")):
+        crd = yaml.safe_load(path.read_text())
+        names.append(crd["metadata"]["name"])
+        try:
+            kube_request(kube, "POST", crds, crd)
+        except urllib.error.HTTPError as exc:
+            if exc.code != 409:  # noqa: PLR2004 - Conflict: an etcd kept from an earlier run has it already
+                raise
+
+    def established(name):
+        conditions = (kube_request(kube, "GET", f"{crds}/{name}").get("status") or {}).get("conditions") or []
+        return any(c["type"] == "Established" and c["status"] == "True" for c in conditions)
+
+    deadline = time.monotonic() + 60
+    while not all(established(name) for name in names):  # the controller exits on a kind not served yet
+        if time.monotonic() > deadline:
+            raise SandboxError(f"the External Secrets CRDs were not established within 60s: {names}")
+        time.sleep(0.2)
+
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "sandbox", "cluster": {"server": kube["url"], "certificate-authority": kube["ca_file"]}}],
+        "users": [{"name": "admin", "user": {"token": kube["token"]}}],
+        "contexts": [{"name": "sandbox", "context": {"cluster": "sandbox", "user": "admin"}}],
+        "current-context": "sandbox",
+    }
+    write_private(STATE / "kube" / "external-secrets.kubeconfig", json.dumps(kubeconfig))
+    metrics = f"127.0.0.1:{PORTS['external-secrets']}"
+    proc = start(
+        "external-secrets",
+        [
+            tools["VOICESTACK_ESO"],
+            f"--metrics-addr={metrics}",
+            # The kinds the collection uses: SecretStore and ExternalSecret (and ClusterSecretStore's reconciler,
+            # on by default); the push and cluster-wide reconcilers would wait for kinds nobody creates here.
+            "--enable-push-secret-reconciler=false",
+            "--enable-cluster-external-secret-reconciler=false",
+            "--enable-cluster-push-secret-reconciler=false",
+            "--loglevel=info",
+        ],
+        env={"KUBECONFIG": str(STATE / "kube" / "external-secrets.kubeconfig")},
+    )
+
+    def serving():
+        with urllib.request.urlopen(f"http://{metrics}/metrics", timeout=2) as response:
+            return response.status == 200  # noqa: PLR2004
+
+    wait_until("external-secrets", serving, proc, STATE / "logs/external-secrets.log", timeout=60)
+    return {"url": f"http://{metrics}/metrics"}
+
+
 # --------------------------------------------------------------------------
 # outputs
 
@@ -524,6 +599,8 @@ def cmd_up() -> int:
             ca_file=state["kube-apiserver"]["ca_file"],
             reviewer_token=state["kube-apiserver"]["token"],
         )
+        step = "external-secrets"
+        state["external-secrets"] = start_external_secrets(tools, state["kube-apiserver"])
     except BaseException as exc:
         cmd_down(quiet=True)
         if isinstance(exc, Exception) and not isinstance(exc, SandboxError):
@@ -564,7 +641,7 @@ def cmd_status() -> int:
         return 0
     state = json.loads((STATE / "state.json").read_text())
     alive = {p.stem: running(*read_pid(p)) for p in pidfiles()}
-    for name in ("moto", "eks-authenticator", "openbao", "etcd", "kube-apiserver"):
+    for name in ("moto", "eks-authenticator", "openbao", "etcd", "kube-apiserver", "external-secrets"):
         flag = "running" if alive.get(name) else "STOPPED"
         print(f"  {name:18} {state[name]['url']:28} {flag}")
     print(f"  inventory          {settings.SANDBOX_INVENTORY}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -102,6 +103,10 @@ MANAGEMENT_ACCOUNT_ID = "999999999999"
 ADMIN_ROLE = "OrganizationAccountAccessRole"
 # The IAM user Vault's AWS engine signs with, in the management account; its key is rotated by Vault at once.
 VAULT_USER = "voicestack-vault"
+# Customers' model API keys: a KV v2 mount, one secret per customer and key set (<customer>/<set>, field api_key),
+# which External Secrets Operator reads into the agent's namespace.
+MODEL_KEYS_MOUNT = "voicestack-model-keys"
+MODEL_KEY_SETS = ("openai", "anthropic", "deepgram")
 # JWT auth as CI or AWX sets it up (vault_platform_jwt); the public key comes from jwt_keys().
 SANDBOX_JWT = {"config": {"bound_issuer": "voicestack-sandbox"}, "bound_audiences": ["voicestack"]}
 
@@ -253,6 +258,20 @@ def vault_platform(*, url, root_token, state, region, extra_vars: dict, args=())
         vars_file.unlink()
 
 
+def seed_model_keys(client, customers: list[str]) -> dict:
+    """The model-key mount with a random key per customer and key set (random per sandbox: the canary knows
+    what to look for by reading them back)."""
+    client.sys.enable_secrets_engine("kv", path=MODEL_KEYS_MOUNT, options={"version": "2"})
+    for customer in customers:
+        for key_set in MODEL_KEY_SETS:
+            client.secrets.kv.v2.create_or_update_secret(
+                path=f"{customer}/{key_set}",
+                secret={"api_key": f"sk-sandbox-{secrets.token_urlsafe(24)}"},
+                mount_point=MODEL_KEYS_MOUNT,
+            )
+    return {"mount": MODEL_KEYS_MOUNT, "customers": customers, "sets": list(MODEL_KEY_SETS)}
+
+
 def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account_id, other_account_id, region):
     client = hvac.Client(url=url, token=root_token)
     details: dict = {"audit_log": str(audit_log)}
@@ -287,6 +306,7 @@ def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account
     for name, params in roles.items():
         client.write(f"aws/roles/{name}", **params)
     details["aws_roles"] = sorted(roles)
+    details["model_keys"] = seed_model_keys(client, ["acme", "globex", "sandbox"])
     role_id = client.read("auth/approle/role/voicestack/role-id")["data"]["role_id"]
     details["approle"] = {"mount": "approle", "role": "voicestack", "role_id": role_id}
     details["jwt"] = {

@@ -4,7 +4,7 @@
 # describing where each one is. Prints one line per tool:
 #   NAME VERSION PATH built|cached|PATH
 #
-# Usage: dev/tools/build.sh [tofu|providers|bao-aws-plugin|etcd|kube-apiserver ...]   (default: all)
+# Usage: dev/tools/build.sh [tofu|providers|bao-aws-plugin|etcd|kube-apiserver|eso ...]   (default: all)
 # Environment: VOICESTACK_TOOLS   cache folder (default ~/.cache/voicestack/tools)
 #              VOICESTACK_BUILD_JOBS  parallel Go compile jobs (default: cores)
 set -euo pipefail
@@ -284,9 +284,35 @@ tool_bao_aws_plugin() {
   TOOLS_ENV+=("VOICESTACK_BAO_AWS_PLUGIN=$bin")
 }
 
+# --- External Secrets Operator's controller, with its CRDs ------------------
+# The binary has no version flag and cannot start without the CRDs of its
+# release, so both come from the same module copy into one versioned folder.
+tool_eso() {
+  local dir=$CACHE/external-secrets-$ESO_VERSION src
+  local stamp="providers: $ESO_PROVIDERS" stamp_file=$CACHE/external-secrets-$ESO_VERSION.stamp
+  if [ -x "$dir/external-secrets" ] && [ -d "$dir/crds" ] && [ "$(cat "$stamp_file" 2>/dev/null || true)" = "$stamp" ]; then
+    report external-secrets "$ESO_VERSION" "$dir/external-secrets" cached
+  else
+    require_go external-secrets
+    src=$(module_dir "$ESO_MODULE" "$ESO_MODULE_VERSION" external-secrets)
+    rm -rf "$dir" && mkdir -p "$dir/crds"
+    (
+      fresh_copy external-secrets "$src"
+      "$here/trim-eso-providers.sh" . "$ESO_PROVIDERS"
+      go_build external-secrets "$dir/external-secrets" -ldflags "-s -w" .
+      # The controller's kinds, and GeneratorState, whose controller always runs.
+      cp config/crds/bases/external-secrets.io_*.yaml \
+        config/crds/bases/generators.external-secrets.io_generatorstates.yaml "$dir/crds/"
+    )
+    printf '%s\n' "$stamp" >"$stamp_file"
+    report external-secrets "$ESO_VERSION" "$dir/external-secrets" built
+  fi
+  TOOLS_ENV+=("VOICESTACK_ESO=$dir/external-secrets" "VOICESTACK_ESO_CRDS=$dir/crds")
+}
+
 main() {
   local tools=("$@")
-  [ ${#tools[@]} -gt 0 ] || tools=(tofu providers bao-aws-plugin etcd kube-apiserver)
+  [ ${#tools[@]} -gt 0 ] || tools=(tofu providers bao-aws-plugin etcd kube-apiserver eso)
   for t in "${tools[@]}"; do
     case $t in
       tofu) tool_tofu ;;
@@ -294,7 +320,8 @@ main() {
       etcd) tool_etcd ;;
       kube-apiserver) tool_kube_apiserver ;;
       bao-aws-plugin) tool_bao_aws_plugin ;;
-      *) die "unknown tool '$t' (known: tofu providers bao-aws-plugin etcd kube-apiserver)" ;;
+      eso) tool_eso ;;
+      *) die "unknown tool '$t' (known: tofu providers bao-aws-plugin etcd kube-apiserver eso)" ;;
     esac
   done
   # Build folders are kept only when a build failed (for its log and sources).
