@@ -98,8 +98,39 @@ def test_unknown_tool_is_named(tmp_path):
     assert result.returncode == 1
     assert (
         result.stderr.strip()
-        == "tools: unknown tool 'terraform' (known: tofu providers bao-aws-plugin etcd kube-apiserver)"
+        == "tools: unknown tool 'terraform' (known: tofu providers bao-aws-plugin etcd kube-apiserver eso)"
     )
+
+
+def eso_source(tmp_path):
+    """The two registration files of External Secrets' source, as v0.16.2 lays them out (shortened)."""
+    for kind, names in (("provider", ["aws", "vault", "webhook"]), ("generator", ["password", "vault"])):
+        folder = tmp_path / "pkg" / kind / "register"
+        folder.mkdir(parents=True)
+        imports = "".join(f'\t_ "github.com/external-secrets/external-secrets/pkg/{kind}/{n}"\n' for n in names)
+        (folder / "register.go").write_text(f"package register\n\nimport (\n{imports})\n")
+    return tmp_path
+
+
+def trim_eso(source, keep):
+    script = ROOT / "dev" / "tools" / "trim-eso-providers.sh"
+    return subprocess.run(["bash", str(script), str(source), keep], capture_output=True, text=True, check=False)
+
+
+def test_eso_keeps_only_the_named_providers_and_no_generators(tmp_path):
+    source = eso_source(tmp_path)
+    assert trim_eso(source, "vault").returncode == 0
+    providers = (source / "pkg/provider/register/register.go").read_text()
+    assert "pkg/provider/vault" in providers
+    assert "pkg/provider/aws" not in providers
+    assert "pkg/provider/webhook" not in providers
+    assert "pkg/generator/" not in (source / "pkg/generator/register/register.go").read_text()
+
+
+def test_eso_refuses_a_provider_it_does_not_have(tmp_path):
+    result = trim_eso(eso_source(tmp_path), "vault nosuch")
+    assert result.returncode == 1
+    assert "unknown External Secrets provider: nosuch" in result.stderr
 
 
 def versions_env(name):
