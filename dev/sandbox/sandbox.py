@@ -643,7 +643,8 @@ def cmd_status() -> int:
     alive = {p.stem: running(*read_pid(p)) for p in pidfiles()}
     for name in ("moto", "eks-authenticator", "openbao", "etcd", "kube-apiserver", "external-secrets"):
         flag = "running" if alive.get(name) else "STOPPED"
-        print(f"  {name:18} {state[name]['url']:28} {flag}")
+        url = state.get(name, {}).get("url", "-")  # "-": a state written before this part existed
+        print(f"  {name:18} {url:28} {flag}")
     print(f"  inventory          {settings.SANDBOX_INVENTORY}")
     print(f"  environment        {STATE / 'sandbox.env'}")
     return 0
