@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.voicestack.aws.plugins.module_utils import _vault
@@ -25,3 +27,14 @@ class VaultModule(AnsibleModule):
             self.warn(warning)
         client.login(self.params)
         return client
+
+    @contextlib.contextmanager
+    def vault_session(self):
+        """vault_client() for one piece of work: a token the module logged in for (any auth_method but token) is
+        revoked when the work ends, also when it failed, not left to its TTL."""
+        client = self.vault_client()
+        try:
+            yield client
+        finally:
+            if client.logged_in:
+                client.revoke_self()

@@ -105,12 +105,8 @@ def main():
         if p["state"] == "present":
             min_ttl = parse_duration(p["min_ttl"], "min_ttl")
             params = wanted(p["role_arns"], p["default_sts_ttl"], p["max_sts_ttl"], min_ttl)
-        client = module.vault_client()
-        try:
+        with module.vault_session() as client:
             result = ensure(client, p["name"], p["mount_point"], params, module.check_mode)
-        finally:
-            if client.logged_in:  # a token this module logged in for: revoked, not left to its TTL
-                client.revoke_self()
     except VaultError as exc:
         module.fail_json(msg=f"vault_aws_role {p['name']}: {exc}", exception=traceback.format_exc())
     module.exit_json(**result)

@@ -172,12 +172,8 @@ def main():
         supports_check_mode=True,
     )
     try:
-        client = module.vault_client()
-        try:
+        with module.vault_session() as client:
             result = ensure(client, module.params, module.check_mode)
-        finally:
-            if client.logged_in:  # a token this module logged in for: revoked, not left to its TTL
-                client.revoke_self()
     except VaultError as exc:
         module.fail_json(msg=f"vault_platform: {exc}", exception=traceback.format_exc())
     for warning in result.pop("warnings"):
