@@ -317,6 +317,30 @@ def start_eks_authenticator(sts_url: str) -> dict:
     return {"url": url}
 
 
+def kube_request(kube: dict, method: str, path: str, body=None):
+    """One request to the sandbox kube-apiserver as its admin; the decoded answer."""
+    import ssl
+
+    request = urllib.request.Request(
+        f"{kube['url']}{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {kube['token']}", "Content-Type": "application/json"},
+        method=method,
+    )
+    context = ssl.create_default_context(cafile=kube["ca_file"])
+    with urllib.request.urlopen(request, timeout=10, context=context) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def kube_create(kube: dict, path: str, body: dict) -> None:
+    """Create one object as the sandbox's admin; one that exists already is left as it is."""
+    try:
+        kube_request(kube, "POST", path, body)
+    except urllib.error.HTTPError as exc:
+        if exc.code != 409:  # noqa: PLR2004 - Conflict: an etcd kept from an earlier run has it already
+            raise
+
+
 def start_kube_apiserver(tools: dict, etcd_url: str, authenticator_url: str) -> dict:
     port = PORTS["kube-apiserver"]
     pki = STATE / "kube"
@@ -368,8 +392,9 @@ def start_kube_apiserver(tools: dict, etcd_url: str, authenticator_url: str) -> 
             return resp.read().strip() == b"ok"
 
     wait_until("kube-apiserver", ready, proc, STATE / "logs/kube-apiserver.log", timeout=120)
-    view_policy(url, ctx, auth)
-    return {"url": url, "token": token, "ca_file": str(pki / "ca.crt")}
+    kube = {"url": url, "token": token, "ca_file": str(pki / "ca.crt")}
+    view_policy(kube)
+    return kube
 
 
 # What EKS's AmazonEKSViewPolicy grants (EKS user guide, "Review access policy
@@ -414,11 +439,11 @@ VIEW_POLICY_RULES = [
 ]
 
 
-def view_policy(url: str, ctx, auth: dict) -> None:
+def view_policy(kube: dict) -> None:
     """The ClusterRole of AmazonEKSViewPolicy and its binding to the group the EKS authenticator gives a caller
     whose access entry has that policy at cluster scope (eks_authenticator.VIEW_GROUP)."""
     name = "sandbox-eks-view-policy"
-    rbac = f"{url}/apis/rbac.authorization.k8s.io/v1"
+    rbac = "/apis/rbac.authorization.k8s.io/v1"
     role = {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRole",
@@ -432,33 +457,8 @@ def view_policy(url: str, ctx, auth: dict) -> None:
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": VIEW_GROUP}],
     }
-    for collection, body in ((f"{rbac}/clusterroles", role), (f"{rbac}/clusterrolebindings", binding)):
-        request = urllib.request.Request(
-            collection,
-            data=json.dumps(body).encode(),
-            headers={**auth, "Content-Type": "application/json"},
-            method="POST",
-        )
-        try:
-            urllib.request.urlopen(request, timeout=10, context=ctx).close()
-        except urllib.error.HTTPError as exc:
-            if exc.code != 409:  # noqa: PLR2004 - Conflict: an etcd kept from an earlier run has it already
-                raise
-
-
-def kube_request(kube: dict, method: str, path: str, body=None):
-    """One request to the sandbox kube-apiserver as its admin; the decoded answer."""
-    import ssl
-
-    request = urllib.request.Request(
-        f"{kube['url']}{path}",
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {kube['token']}", "Content-Type": "application/json"},
-        method=method,
-    )
-    context = ssl.create_default_context(cafile=kube["ca_file"])
-    with urllib.request.urlopen(request, timeout=10, context=context) as response:
-        return json.loads(response.read() or b"{}")
+    kube_create(kube, f"{rbac}/clusterroles", role)
+    kube_create(kube, f"{rbac}/clusterrolebindings", binding)
 
 
 def start_external_secrets(tools: dict, kube: dict) -> dict:
@@ -471,11 +471,7 @@ def start_external_secrets(tools: dict, kube: dict) -> dict:
     for path in sorted(Path(tools["VOICESTACK_ESO_CRDS"]).glob("*.yaml")):
         crd = yaml.safe_load(path.read_text())
         names.append(crd["metadata"]["name"])
-        try:
-            kube_request(kube, "POST", crds, crd)
-        except urllib.error.HTTPError as exc:
-            if exc.code != 409:  # noqa: PLR2004 - Conflict: an etcd kept from an earlier run has it already
-                raise
+        kube_create(kube, crds, crd)
 
     def established(name):
         conditions = (kube_request(kube, "GET", f"{crds}/{name}").get("status") or {}).get("conditions") or []
