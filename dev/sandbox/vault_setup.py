@@ -233,29 +233,49 @@ def vault_user(aws_url: str, region: str) -> tuple[str, str]:
     return key["AccessKeyId"], key["SecretAccessKey"]
 
 
-def vault_platform(*, url, root_token, state, region, extra_vars: dict, args=()) -> subprocess.CompletedProcess:
-    """Run playbooks/vault_platform.yml against the sandbox's OpenBao with these extra variables (written to a 0600
-    file in the sandbox state and removed after: they may hold the one-time root key)."""
-    vars_file = state / "vault-platform-vars.json"
+def playbook(name, *, url, token, state, extra_vars: dict, args=()) -> subprocess.CompletedProcess:
+    """Run the collection's playbook `name` against the sandbox's OpenBao with this token and these extra variables
+    (written to a 0600 file in the sandbox state and removed after: they may hold the one-time root key)."""
+    vars_file = state / f"{name}-vars.json"
     fd = os.open(vars_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        json.dump({"vault_platform_url": url, "vault_platform_aws_region": region, **extra_vars}, fh)
+        json.dump(extra_vars, fh)
     env = {
         **os.environ,
-        "VAULT_TOKEN": root_token,
+        "VAULT_ADDR": url,
+        "VAULT_TOKEN": token,
         "ANSIBLE_COLLECTIONS_PATH": os.environ.get("ANSIBLE_COLLECTIONS_PATH", str(ROOT / ".venv" / "collections")),
         "ANSIBLE_STDOUT_CALLBACK": "default",
     }
-    argv = [
-        str(Path(sys.executable).parent / "ansible-playbook"),
-        "voicestack.aws.vault_platform",
-        "-e",
-        f"@{vars_file}",
-    ]
+    argv = [str(Path(sys.executable).parent / "ansible-playbook"), f"voicestack.aws.{name}", "-e", f"@{vars_file}"]
     try:
         return subprocess.run([*argv, *args], env=env, capture_output=True, text=True, check=False)
     finally:
         vars_file.unlink()
+
+
+def vault_platform(*, url, root_token, state, region, extra_vars: dict, args=()) -> subprocess.CompletedProcess:
+    """playbooks/vault_platform.yml on the sandbox's OpenBao."""
+    extra_vars = {"vault_platform_url": url, "vault_platform_aws_region": region, **extra_vars}
+    return playbook("vault_platform", url=url, token=root_token, state=state, extra_vars=extra_vars, args=args)
+
+
+def onboard_model_keys(*, url, root_token, state) -> None:
+    """The sandbox accounts' Vault side of their model keys, as onboard_account.yml makes it (tag model_keys), with
+    a token of the onboarding policy."""
+    token = hvac.Client(url=url, token=root_token).auth.token.create(
+        policies=["voicestack-onboarding"], ttl="10m", no_default_policy=True
+    )["auth"]["client_token"]
+    done = playbook(
+        "onboard_account",
+        url=url,
+        token=token,
+        state=state,
+        extra_vars={},
+        args=["-i", str(ROOT / "dev" / "sandbox" / "inventory"), "--tags", "model_keys"],
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"onboard_account.yml --tags model_keys failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
 
 
 def seed_model_keys(client, customers: list[str]) -> dict:
@@ -307,6 +327,7 @@ def configure(*, url, root_token, aws_url, audit_log, state, aws_plugin, account
         client.write(f"aws/roles/{name}", **params)
     details["aws_roles"] = sorted(roles)
     details["model_keys"] = seed_model_keys(client, ["acme", "globex", "sandbox"])
+    onboard_model_keys(url=url, root_token=root_token, state=state)
     role_id = client.read("auth/approle/role/voicestack/role-id")["data"]["role_id"]
     details["approle"] = {"mount": "approle", "role": "voicestack", "role_id": role_id}
     details["jwt"] = {

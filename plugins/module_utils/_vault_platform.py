@@ -145,9 +145,20 @@ def ensure(client, params, check_mode) -> dict:
     role_ids = {}
     for auth in params.get("auth") or []:
         mount = auth["mount"] or auth["type"]
-        plan.mount("auth", mount, auth["type"])
+        if auth.get("enable", True):
+            plan.mount("auth", mount, auth["type"])
+        else:
+            _inputs.check([("auth mount", "vault_mount", mount)])
         if auth.get("config"):
-            plan.fields(f"auth/{mount}/config", auth["config"])
+            try:
+                plan.fields(f"auth/{mount}/config", auth["config"])
+            except VaultError as exc:
+                if "no handler for route" not in str(exc):
+                    raise
+                raise VaultError(
+                    f"auth/{mount}/ is not enabled: it is made by the account's onboarding (onboard_account.yml), "
+                    "which has to run first"
+                ) from exc
         for role, settings in (auth.get("roles") or {}).items():
             _inputs.check([("auth role", "vault_name", role)])
             plan.fields(f"auth/{mount}/role/{role}", {**(auth.get("role_defaults") or {}), **(settings or {})})

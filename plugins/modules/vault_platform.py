@@ -87,6 +87,13 @@ options:
       mount:
         description: Where it is mounted; unset, at its type's name.
         type: str
+      enable:
+        description:
+          - Enable the method when it is missing (the token needs C(sudo) on C(sys/auth/*) and read on C(sys/auth)).
+          - V(false) only writes O(auth[].config) and O(auth[].roles) of a method that must exist already, so a token
+            with rights on those paths alone will do; a missing method is an error that says so.
+        type: bool
+        default: true
       config:
         description:
           - Fields of C(auth/<mount>/config), as Vault's API names them (for JWT, C(bound_issuer) and one of
@@ -163,6 +170,7 @@ def main():
                 "options": {
                     "type": {"type": "str", "required": True, "choices": ["approle", "jwt", "kubernetes"]},
                     "mount": {"type": "str"},
+                    "enable": {"type": "bool", "default": True},
                     "config": {"type": "dict"},
                     "roles": {"type": "dict"},
                     "role_defaults": {"type": "dict"},
