@@ -7,6 +7,8 @@ locals {
   cluster_admin_policy  = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
   cluster_view_policy   = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
   viewer_principal_arns = var.planner_role_arn == null ? toset([]) : toset([var.planner_role_arn])
+  # Not system:-prefixed, which EKS refuses in an access entry.
+  planner_kubernetes_group = "voicestack-planner"
 }
 
 resource "aws_iam_role" "cluster" {
@@ -117,13 +119,16 @@ resource "aws_eks_access_policy_association" "admin" {
 
 # The read-only planner (AmazonEKSViewPolicy, cluster scope): a check run reads
 # the agent's service account with it, and can change nothing in the cluster.
+# Its Kubernetes group lets the roles grant it read of what the view policy
+# does not cover (External Secrets' kinds, voicestack.aws.model_keys).
 resource "aws_eks_access_entry" "viewer" {
   for_each = local.viewer_principal_arns
 
-  cluster_name  = aws_eks_cluster.this.name
-  principal_arn = each.value
-  type          = "STANDARD"
-  tags          = var.tags
+  cluster_name      = aws_eks_cluster.this.name
+  principal_arn     = each.value
+  kubernetes_groups = [local.planner_kubernetes_group]
+  type              = "STANDARD"
+  tags              = var.tags
 
   lifecycle {
     precondition {

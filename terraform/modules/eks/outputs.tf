@@ -47,3 +47,8 @@ output "admin_principal_arns" {
   description = "IAM principals with a cluster administrator access entry (the deployer's role included)."
   value       = sort([for e in aws_eks_access_policy_association.admin : e.principal_arn])
 }
+
+output "planner_kubernetes_group" {
+  description = "The Kubernetes group of the planner's access entry (null without a planner)."
+  value       = var.planner_role_arn == null ? null : local.planner_kubernetes_group
+}

@@ -38,6 +38,11 @@ output "oidc_issuer_url" {
   value       = module.eks.oidc_issuer_url
 }
 
+output "planner_kubernetes_group" {
+  description = "The Kubernetes group the planner's access entry gives it, which roles bind to what it may read."
+  value       = module.eks.planner_kubernetes_group
+}
+
 output "oidc_provider_arn" {
   description = "ARN of the cluster's IAM OIDC provider (IRSA)."
   value       = module.eks.oidc_provider_arn
