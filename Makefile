@@ -44,7 +44,7 @@ lock: ## re-resolve requirements.in into the pinned requirements.txt
 	$(PY) -m pip install --quiet -r requirements.in
 	$(PY) -m pip freeze --exclude-editable | sort > requirements.txt
 
-tools: ## build or find tofu, providers, etcd, kube-apiserver (cached)
+tools: ## build or find tofu, providers, etcd, kube-apiserver, helm (cached)
 	@dev/tools/build.sh
 
 sandbox-up: venv tools ## start moto, OpenBao, etcd and kube-apiserver on loopback

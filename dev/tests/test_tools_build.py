@@ -98,8 +98,58 @@ def test_unknown_tool_is_named(tmp_path):
     assert result.returncode == 1
     assert (
         result.stderr.strip()
-        == "tools: unknown tool 'terraform' (known: tofu providers bao-aws-plugin etcd kube-apiserver eso)"
+        == "tools: unknown tool 'terraform' (known: tofu providers bao-aws-plugin etcd kube-apiserver eso helm)"
     )
+
+
+def fake_command(folder, name, script):
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(f"#!/bin/sh\n{script}\n")
+    (folder / name).chmod(0o755)
+
+
+def test_a_helm_3_on_path_is_used_and_a_helm_4_is_not(tmp_path):
+    # Stand-ins for installed helms and for go: only the versions matter here.
+    fake = tmp_path / "fakebin"
+    fake_command(fake, "go", 'echo \'{"Error": "not fetched in this test"}\'')
+    fake_command(fake, "helm", "printf v3.18.4")
+    used = run_build(tmp_path, "helm", path=f"{fake}{os.pathsep}{os.environ['PATH']}")
+    assert used.returncode == 0, used.stderr
+    assert used.stdout.split() == ["helm", "3.18.4", str(fake / "helm"), "PATH"]
+
+    fake_command(fake, "helm", "printf v4.0.0")
+    refused = run_build(tmp_path, "helm", path=f"{fake}{os.pathsep}{os.environ['PATH']}")
+    assert refused.returncode == 1
+    assert "the Go module proxy refused helm.sh/helm/v3@v" in refused.stderr
+
+
+def test_the_eso_chart_is_copied_with_the_release_version_and_no_subchart(tmp_path):
+    # A cached controller, and a stand-in for go whose module holds only the chart.
+    release = versions_env("ESO_VERSION")
+    cached = tmp_path / "cache" / f"external-secrets-{release}"
+    (cached / "crds").mkdir(parents=True)
+    fake_command(cached, "external-secrets", "")
+    stamp = tmp_path / "cache" / f"external-secrets-{release}.stamp"
+    stamp.write_text(f"providers: {versions_env('ESO_PROVIDERS')}\n")
+    source = tmp_path / "module" / "deploy" / "charts" / "external-secrets"
+    (source / "templates").mkdir(parents=True)
+    (source / "Chart.yaml").write_text(
+        'name: external-secrets\nversion: "0.16.1"\nappVersion: "v0.16.1"\n'
+        "dependencies:\n  - name: bitwarden-sdk-server\n    condition: bitwarden-sdk-server.enabled\n"
+        "kubeVersion: 1.x\n"
+    )
+    (source / "Chart.lock").write_text("dependencies: []\n")
+    fake = tmp_path / "fakebin"
+    fake_command(fake, "go", f'echo \'{{"Dir": "{tmp_path / "module"}", "Sum": "h1:x"}}\'')
+
+    result = run_build(tmp_path, "eso", path=f"{fake}{os.pathsep}{os.environ['PATH']}")
+    assert result.returncode == 0, result.stderr
+    chart = cached / "chart"
+    assert (chart / "Chart.yaml").read_text() == (
+        f'name: external-secrets\nversion: "{release}"\nappVersion: "v{release}"\nkubeVersion: 1.x\n'
+    )
+    assert not (chart / "Chart.lock").exists()
+    assert (chart / "templates").is_dir()
 
 
 def eso_source(tmp_path):

@@ -4,7 +4,7 @@
 # describing where each one is. Prints one line per tool:
 #   NAME VERSION PATH built|cached|PATH
 #
-# Usage: dev/tools/build.sh [tofu|providers|bao-aws-plugin|etcd|kube-apiserver|eso ...]   (default: all)
+# Usage: dev/tools/build.sh [tofu|providers|bao-aws-plugin|etcd|kube-apiserver|eso|helm ...]   (default: all)
 # Environment: VOICESTACK_TOOLS   cache folder (default ~/.cache/voicestack/tools)
 #              VOICESTACK_BUILD_JOBS  parallel Go compile jobs (default: cores)
 set -euo pipefail
@@ -284,9 +284,9 @@ tool_bao_aws_plugin() {
   TOOLS_ENV+=("VOICESTACK_BAO_AWS_PLUGIN=$bin")
 }
 
-# --- External Secrets Operator's controller, with its CRDs ------------------
+# --- External Secrets Operator's controller, with its CRDs and Helm chart ---
 # The binary has no version flag and cannot start without the CRDs of its
-# release, so both come from the same module copy into one versioned folder.
+# release, so all three come from the same module into one versioned folder.
 tool_eso() {
   local dir=$CACHE/external-secrets-$ESO_VERSION src
   local stamp="providers: $ESO_PROVIDERS" stamp_file=$CACHE/external-secrets-$ESO_VERSION.stamp
@@ -307,12 +307,71 @@ tool_eso() {
     printf '%s\n' "$stamp" >"$stamp_file"
     report external-secrets "$ESO_VERSION" "$dir/external-secrets" built
   fi
-  TOOLS_ENV+=("VOICESTACK_ESO=$dir/external-secrets" "VOICESTACK_ESO_CRDS=$dir/crds")
+  # The chart is copied on its own: a cache built before it existed gets it
+  # without rebuilding the controller.
+  if [ ! -f "$dir/chart/Chart.yaml" ]; then
+    require_go external-secrets
+    src=$(module_dir "$ESO_MODULE" "$ESO_MODULE_VERSION" external-secrets)
+    rm -rf "$dir/chart" "$dir/chart.tmp"
+    cp -r "$src/deploy/charts/external-secrets" "$dir/chart.tmp"
+    chmod -R u+w "$dir/chart.tmp"
+    # The source tree carries the previous release's numbers until release time,
+    # and declares the bitwarden-sdk-server subchart (an OCI chart, off by
+    # default) that cannot be fetched here: helm refuses a chart whose declared
+    # subchart is missing.
+    awk -v v="$ESO_VERSION" '
+      /^version:/ { print "version: \"" v "\""; next }
+      /^appVersion:/ { print "appVersion: \"v" v "\""; next }
+      /^dependencies:/ { skip = 1; next }
+      skip && /^[^ -]/ { skip = 0 }
+      !skip' "$src/deploy/charts/external-secrets/Chart.yaml" >"$dir/chart.tmp/Chart.yaml"
+    rm -f "$dir/chart.tmp/Chart.lock"
+    mv "$dir/chart.tmp" "$dir/chart"
+  fi
+  TOOLS_ENV+=("VOICESTACK_ESO=$dir/external-secrets" "VOICESTACK_ESO_CRDS=$dir/crds" "VOICESTACK_ESO_CHART=$dir/chart")
+}
+
+# --- Helm, for kubernetes.core's helm modules --------------------------------
+tool_helm() {
+  local bin=$CACHE/helm-$HELM_VERSION/helm found ver
+  if found=$(command -v helm 2>/dev/null); then
+    ver=$("$found" version --template '{{.Version}}' 2>/dev/null || true)
+    ver=${ver#v}
+    ver=${ver%%[-+]*}
+    if [ -n "$ver" ] && version_ge "$ver" "$HELM_MIN_VERSION" && ! version_ge "$ver" 4; then
+      report helm "$ver" "$found" PATH
+      TOOLS_ENV+=("VOICESTACK_HELM=$found")
+      return
+    fi
+  fi
+  if [ -x "$bin" ]; then
+    report helm "$HELM_VERSION" "$bin" cached
+  else
+    require_go helm
+    local src
+    src=$(module_dir "$HELM_MODULE" "v$HELM_VERSION" helm)
+    mkdir -p "$(dirname "$bin")"
+    (
+      fresh_copy helm "$src"
+      # Without a cluster, helm assumes the Kubernetes release of its client-go,
+      # as release builds do, rather than its source default 1.20.
+      local kube_minor
+      kube_minor=$(go mod edit -json | jq -r '.Require[] | select(.Path == "k8s.io/client-go") | .Version' | cut -d. -f2)
+      go_build helm "$bin" -ldflags "-s -w \
+        -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION \
+        -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 \
+        -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kube_minor \
+        -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 \
+        -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kube_minor" ./cmd/helm
+    )
+    report helm "$HELM_VERSION" "$bin" built
+  fi
+  TOOLS_ENV+=("VOICESTACK_HELM=$bin")
 }
 
 main() {
   local tools=("$@")
-  [ ${#tools[@]} -gt 0 ] || tools=(tofu providers bao-aws-plugin etcd kube-apiserver eso)
+  [ ${#tools[@]} -gt 0 ] || tools=(tofu providers bao-aws-plugin etcd kube-apiserver eso helm)
   for t in "${tools[@]}"; do
     case $t in
       tofu) tool_tofu ;;
@@ -321,7 +380,8 @@ main() {
       kube-apiserver) tool_kube_apiserver ;;
       bao-aws-plugin) tool_bao_aws_plugin ;;
       eso) tool_eso ;;
-      *) die "unknown tool '$t' (known: tofu providers bao-aws-plugin etcd kube-apiserver eso)" ;;
+      helm) tool_helm ;;
+      *) die "unknown tool '$t' (known: tofu providers bao-aws-plugin etcd kube-apiserver eso helm)" ;;
     esac
   done
   # Build folders are kept only when a build failed (for its log and sources).
