@@ -260,9 +260,9 @@ def vault_platform(*, url, root_token, state, region, extra_vars: dict, args=())
     return playbook("vault_platform", url=url, token=root_token, state=state, extra_vars=extra_vars, args=args)
 
 
-def onboard_model_keys(*, url, root_token, state) -> None:
-    """The sandbox accounts' Vault side of their model keys, as onboard_account.yml makes it (tag model_keys), with
-    a token of the onboarding policy."""
+def onboard_model_keys(*, url, root_token, state, inventory=ROOT / "dev" / "sandbox" / "inventory") -> None:
+    """The Vault side of the model keys of an inventory's accounts, as onboard_account.yml makes it (tag
+    model_keys), with a token of the onboarding policy."""
     token = hvac.Client(url=url, token=root_token).auth.token.create(
         policies=["voicestack-onboarding"], ttl="10m", no_default_policy=True
     )["auth"]["client_token"]
@@ -272,10 +272,22 @@ def onboard_model_keys(*, url, root_token, state) -> None:
         token=token,
         state=state,
         extra_vars={},
-        args=["-i", str(ROOT / "dev" / "sandbox" / "inventory"), "--tags", "model_keys"],
+        args=["-i", str(inventory), "--tags", "model_keys"],
     )
     if done.returncode != 0:
         raise RuntimeError(f"onboard_account.yml --tags model_keys failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
+
+
+def model_keys_of(client, customer: str) -> dict[str, str]:
+    """A new random key of each key set for one customer: key -> "model key <set>"."""
+    written = {}
+    for key_set in MODEL_KEY_SETS:
+        key = f"sk-sandbox-{secrets.token_urlsafe(24)}"
+        client.secrets.kv.v2.create_or_update_secret(
+            path=f"{customer}/{key_set}", secret={"api_key": key}, mount_point=MODEL_KEYS_MOUNT
+        )
+        written[key] = f"model key {key_set}"
+    return written
 
 
 def seed_model_keys(client, customers: list[str]) -> dict:
@@ -283,12 +295,7 @@ def seed_model_keys(client, customers: list[str]) -> dict:
     what to look for by reading them back)."""
     client.sys.enable_secrets_engine("kv", path=MODEL_KEYS_MOUNT, options={"version": "2"})
     for customer in customers:
-        for key_set in MODEL_KEY_SETS:
-            client.secrets.kv.v2.create_or_update_secret(
-                path=f"{customer}/{key_set}",
-                secret={"api_key": f"sk-sandbox-{secrets.token_urlsafe(24)}"},
-                mount_point=MODEL_KEYS_MOUNT,
-            )
+        model_keys_of(client, customer)
     return {"mount": MODEL_KEYS_MOUNT, "customers": customers, "sets": list(MODEL_KEY_SETS)}
 
 

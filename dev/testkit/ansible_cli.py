@@ -11,7 +11,7 @@ from pathlib import Path
 
 import hvac
 
-from dev.sandbox.vault_setup import client_in, new_account, onboard
+from dev.sandbox.vault_setup import client_in, model_keys_of, new_account, onboard, onboard_model_keys
 from dev.settings import SANDBOX_INVENTORY, read_env
 
 INVENTORY = SANDBOX_INVENTORY
@@ -91,13 +91,15 @@ def work_folder(sandbox, account_id, host) -> Path:
     return Path(sandbox_env(sandbox)["VOICESTACK_SANDBOX_DIR"]) / "work" / account_id / host
 
 
-def own_account(sandbox, directory, host, account_id, onboarded=True) -> Path:
+def own_account(sandbox, directory, host, account_id, onboarded=True, model_keys=False) -> Path:
     """An inventory of one more sandbox account (its deployer and planner IAM roles,
     their Vault roles voicestack-<host> and voicestack-<host>-planner, bucket name,
     namespace), so a test can break and repair it without touching the others.
     Returns the inventory directory; run bootstrap_backend.yml on it first.
     Not onboarded, the account is as AWS Organizations creates it (its admin role
-    only): onboard_account.yml makes the rest."""
+    only): onboard_account.yml makes the rest. With model_keys, the customer's
+    model keys are seeded in Vault and its agent's Vault login onboarded, and
+    site.yml syncs them; without, the account lists no key sets."""
     if onboarded:
         vault_roles = onboard(sandbox, "us-east-1", account_id, host)
     else:
@@ -119,11 +121,16 @@ def own_account(sandbox, directory, host, account_id, onboarded=True) -> Path:
                     # a node port of its own (the inventory's hosts take 30080-30082).
                     "sandbox_agent_namespace": f"voice-{host}",
                     "sandbox_alb_node_port": 31000 + int(account_id) % 1000,
+                    **({} if model_keys else {"model_keys_sets": []}),
                 }
             }
         }
     }
     (inventory / "hosts.yml").write_text(json.dumps(hosts))
+    if model_keys:
+        url, root_token = sandbox["openbao"]["url"], sandbox["openbao"]["root_token"]
+        model_keys_of(hvac.Client(url=url, token=root_token), host)
+        onboard_model_keys(url=url, root_token=root_token, state=inventory, inventory=inventory)
     return inventory
 
 
@@ -143,3 +150,15 @@ def outstanding_leases(
 def moto_client(sandbox, service, account):
     """A client of the sandbox's moto acting in one account (moto accepts any key)."""
     return client_in(sandbox["moto"]["url"], "us-east-1", service, account)
+
+
+def kube_admin(sandbox):
+    """The sandbox kube-apiserver as its admin (CoreV1Api)."""
+    from kubernetes import client as k8s
+
+    env = sandbox_env(sandbox)
+    config = k8s.Configuration()
+    config.host = env["VOICESTACK_KUBE_API"]
+    config.ssl_ca_cert = env["VOICESTACK_KUBE_CA_FILE"]
+    config.api_key = {"authorization": f"Bearer {env['VOICESTACK_KUBE_TOKEN']}"}
+    return k8s.CoreV1Api(k8s.ApiClient(config))

@@ -153,7 +153,7 @@ def ensure(client, params, check_mode) -> dict:
             try:
                 plan.fields(f"auth/{mount}/config", auth["config"])
             except VaultError as exc:
-                if "no handler for route" not in str(exc):
+                if "no such Vault path" not in str(exc):
                     raise
                 raise VaultError(
                     f"auth/{mount}/ is not enabled: it is made by the account's onboarding (onboard_account.yml), "

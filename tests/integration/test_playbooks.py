@@ -5,12 +5,14 @@ revoked each time."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
 from pathlib import Path
 
 import boto3
+import hvac
 import pytest
 import yaml
 from kubernetes import client as k8s
@@ -18,10 +20,13 @@ from kubernetes.client.exceptions import ApiException
 from websockets.sync.server import serve
 
 from ansible_collections.voicestack.aws.plugins.module_utils._eks_token import eks_token
+from dev import settings
+from dev.sandbox.vault_setup import MODEL_KEY_SETS, MODEL_KEYS_MOUNT
 from dev.testkit.ansible_cli import (
     ACCOUNTS,
     INVENTORY,
     ansible_playbook,
+    kube_admin,
     moto_client,
     moto_request_offset,
     moto_requests,
@@ -82,18 +87,8 @@ def idle_timeout(sandbox, host="acme"):
     return {a["Key"]: a["Value"] for a in attributes}["idle_timeout.timeout_seconds"]
 
 
-def kube(sandbox):
-    """The sandbox kube-apiserver as its admin."""
-    env = sandbox_env(sandbox)
-    config = k8s.Configuration()
-    config.host = env["VOICESTACK_KUBE_API"]
-    config.ssl_ca_cert = env["VOICESTACK_KUBE_CA_FILE"]
-    config.api_key = {"authorization": f"Bearer {env['VOICESTACK_KUBE_TOKEN']}"}
-    return k8s.CoreV1Api(k8s.ApiClient(config))
-
-
 def service_account(sandbox, host):
-    return kube(sandbox).read_namespaced_service_account("voice-agent", NAMESPACES[host])
+    return kube_admin(sandbox).read_namespaced_service_account("voice-agent", NAMESPACES[host])
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +224,7 @@ def test_check_mode_plans_only(provisioned, sandbox):
 
 
 def test_a_hand_edited_annotation_is_put_back_and_other_owners_fields_kept(provisioned, sandbox):
-    api = kube(sandbox)
+    api = kube_admin(sandbox)
     api.patch_namespaced_service_account(
         "voice-agent",
         "voice",
@@ -253,6 +248,65 @@ def test_a_hand_edited_annotation_is_put_back_and_other_owners_fields_kept(provi
     assert metadata.labels["cost-center"] == "42"
     again = ansible_playbook(sandbox, "site.yml", "-l", "acme", "--tags", "service_account")
     assert recap(again)["changed"] == 1  # only the revocation
+
+
+def model_key_in_secret(sandbox, host, key_set):
+    secret = kube_admin(sandbox).read_namespaced_secret(f"model-key-{key_set}", NAMESPACES[host])
+    return base64.b64decode(secret.data["api_key"]).decode()
+
+
+def model_key_in_vault(sandbox, customer, key_set):
+    vault = hvac.Client(url=sandbox["openbao"]["url"], token=sandbox["openbao"]["root_token"])
+    found = vault.secrets.kv.v2.read_secret_version(
+        path=f"{customer}/{key_set}", mount_point=MODEL_KEYS_MOUNT, raise_on_deleted_version=True
+    )
+    return found["data"]["data"]["api_key"]
+
+
+def test_each_agent_gets_its_own_customers_model_keys_from_vault(provisioned, sandbox):
+    for host in ACCOUNTS:
+        for key_set in MODEL_KEY_SETS:
+            assert model_key_in_secret(sandbox, host, key_set) == model_key_in_vault(sandbox, host, key_set)
+    # The planner's group may read the store and the ExternalSecrets, so that a check run compares them.
+    rbac = k8s.RbacAuthorizationV1Api(kube_admin(sandbox).api_client)
+    binding = rbac.read_namespaced_role_binding("voicestack-planner-model-keys", "voice")
+    assert [(s.kind, s.name) for s in binding.subjects] == [("Group", "voicestack-planner")]
+
+
+def test_a_key_set_missing_in_vault_fails_naming_it_with_the_controllers_reason(provisioned, sandbox):
+    extra = {"model_keys_sets": ["openai", "elevenlabs"], "model_keys_wait_seconds": 6}
+    failed = ansible_playbook(sandbox, "site.yml", "-l", "acme", "--tags", "model_keys", "-e", json.dumps(extra))
+    assert failed.returncode == 2, output(failed)
+    assert "model keys not synced in voice after 6 s: elevenlabs: SecretSyncedError" in " ".join(failed.stdout.split())
+    k8s.CustomObjectsApi(kube_admin(sandbox).api_client).delete_namespaced_custom_object(
+        "external-secrets.io", "v1", "voice", "externalsecrets", "model-key-elevenlabs"
+    )
+
+
+def test_the_operator_installs_from_its_pinned_chart_with_helm(provisioned, sandbox):
+    tools = settings.tools_env()
+    extra = {
+        "model_keys_install_operator": True,
+        # The chart of the pinned release, from its source (the chart repository cannot be reached here).
+        "model_keys_operator_chart_ref": tools["VOICESTACK_ESO_CHART"],
+        "model_keys_operator_chart_repo_url": None,
+        "model_keys_operator_helm_binary": tools["VOICESTACK_HELM"],
+        # No kubelet runs the chart's pods here (the sandbox runs the controller as a process), so
+        # nothing would get ready, and a webhook nobody serves would refuse every ExternalSecret.
+        "model_keys_operator_wait": False,
+        "model_keys_operator_values": {"webhook": {"create": False}, "certController": {"create": False}},
+    }
+    args = ("-l", "acme", "--tags", "model_keys", "-e", json.dumps(extra))
+    installed = ansible_playbook(sandbox, "site.yml", *args)
+    assert installed.returncode == 0, output(installed)
+    apps = k8s.AppsV1Api(kube_admin(sandbox).api_client)
+    deployment = apps.read_namespaced_deployment("external-secrets", "external-secrets")
+    assert deployment.spec.template.spec.containers[0].image.endswith(":v0.16.2")
+    again = ansible_playbook(sandbox, "site.yml", *args)
+    assert recap(again)["changed"] == 1, output(again)  # only the revocation
+    checked = ansible_playbook(sandbox, "site.yml", *args, "--check")
+    assert checked.returncode == 0, output(checked)
+    assert "check mode cannot compare Helm releases" in " ".join(checked.stdout.split())
 
 
 def test_a_short_agent_timeout_fails_the_preflight_before_any_call(provisioned, sandbox):
@@ -295,7 +349,7 @@ def test_wrong_idle_timeout_fails_verify_shows_as_drift_and_is_repaired(provisio
 
 def test_the_agents_node_port_service_and_the_alb_path_are_verified_and_repaired(provisioned, sandbox):
     for host in ACCOUNTS:
-        service = kube(sandbox).read_namespaced_service("voice-agent", NAMESPACES[host])
+        service = kube_admin(sandbox).read_namespaced_service("voice-agent", NAMESPACES[host])
         assert service.spec.type == "NodePort"
         assert [(p.node_port, p.port, p.target_port) for p in service.spec.ports] == [(NODE_PORTS[host], 8080, 8080)]
     eks, ec2, autoscaling = moto(sandbox, "eks"), moto(sandbox, "ec2"), moto(sandbox, "autoscaling")

@@ -5,6 +5,7 @@ naming the input, before any AWS call."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,10 +15,12 @@ import pytest
 import yaml
 
 from dev.sandbox import workers
+from dev.sandbox.vault_setup import MODEL_KEY_SETS, MODEL_KEYS_MOUNT
 from dev.settings import ROOT
 from dev.testkit.ansible_cli import (
     INVENTORY,
     ansible_playbook,
+    kube_admin,
     moto_client,
     moto_request_offset,
     moto_requests,
@@ -37,7 +40,7 @@ ROLES = (f"voicestack-{HOST}",)
 
 @pytest.fixture(scope="module")
 def inventory(sandbox, tmp_path_factory):
-    path = own_account(sandbox, tmp_path_factory.mktemp("canary"), HOST, ACCOUNT)
+    path = own_account(sandbox, tmp_path_factory.mktemp("canary"), HOST, ACCOUNT, model_keys=True)
     boot = ansible_playbook(sandbox, "bootstrap_backend.yml", "-l", HOST, inventory=path)
     assert boot.returncode == 0, output(boot)
     return path
@@ -82,29 +85,45 @@ def state_versions(sandbox):
         yield f"s3://{bucket}/{version['Key']}@{version['VersionId']}", body.decode("utf-8", "replace")
 
 
-@pytest.mark.proves("P1 no credential in output, logs, disk, state, plans or argv")
-def test_a_full_run_at_vvvv_leaks_no_credential_anywhere(sandbox, canary_run, properties):
-    """Security property 1: no issued AWS key, secret, session token, Vault token
-    or EKS token in output, logs, files on disk, state, plans or argv."""
-    assert plan_counts(canary_run.result, HOST)["create"] >= 40  # a full apply, not a rerun
-    kinds = set(canary_run.secrets.values())
-    assert kinds == {"access_key", "secret_key", "security_token"}, "the run issued no credentials to look for"
+def model_keys(sandbox):
+    """The canary customer's model keys in Vault (key -> "model key <set>"), each checked to have reached the
+    Kubernetes Secret External Secrets made of it, so that the scan looks for keys the run really moved."""
+    found = {}
+    for key_set in MODEL_KEY_SETS:
+        key = vault(sandbox).secrets.kv.v2.read_secret_version(
+            path=f"{HOST}/{key_set}", mount_point=MODEL_KEYS_MOUNT, raise_on_deleted_version=True
+        )["data"]["data"]["api_key"]
+        secret = kube_admin(sandbox).read_namespaced_secret(f"model-key-{key_set}", f"voice-{HOST}")
+        assert base64.b64decode(secret.data["api_key"]).decode() == key
+        found[key] = f"model key {key_set}"
+    return found
+
+
+@pytest.fixture(scope="module")
+def scanned(sandbox, canary_run):
+    """Everywhere the canary run could have left a credential or a model key, searched for both."""
     root_token = sandbox["openbao"]["root_token"]  # the run's own Vault token (VAULT_TOKEN)
     state_dir = Path(sandbox["openbao"]["raw_audit_log"]).parent
-    scan = Scan({**canary_run.secrets, root_token: "vault token"}, canary_run.token_hmacs, vault(sandbox))
+    credentials = {**canary_run.secrets, root_token: "vault token"}
+    keys = model_keys(sandbox)
+    scan = Scan({**credentials, **keys}, canary_run.token_hmacs, vault(sandbox))
     scan.text("ansible-playbook stdout", canary_run.result.stdout)
     scan.text("ansible-playbook stderr", canary_run.result.stderr)
     scan.file(canary_run.log)
     scan.tree(canary_run.temp)
     # The sandbox's folder: work dirs (bundled Terraform, tfvars, backend
-    # settings, plan files, .terraform), lease records, kube-apiserver's etcd,
-    # logs. Left out: the raw audit log, the oracle of this test, and the
-    # sandbox's own settings, which hold its root token by design; the dev
-    # server prints that token when it starts, so its log is searched for
-    # everything else.
+    # settings, plan files, .terraform), lease records, logs. Left out: the
+    # raw audit log, the oracle of this test, and the sandbox's own settings,
+    # which hold its root token by design; the dev server prints that token
+    # when it starts, so its log is searched for everything else. The
+    # cluster's etcd holds the model keys' Secrets by design (where the agent
+    # reads them): it is searched for the credentials only.
     openbao_log = state_dir / "logs" / "openbao.log"
     raw_audit_log = Path(sandbox["openbao"]["raw_audit_log"])
-    scan.tree(state_dir, skip=(raw_audit_log, state_dir / "sandbox.env", state_dir / "state.json", openbao_log))
+    etcd = state_dir / "etcd"
+    scan.tree(state_dir, skip=(raw_audit_log, state_dir / "sandbox.env", state_dir / "state.json", openbao_log, etcd))
+    in_etcd = Scan(credentials, canary_run.token_hmacs, vault(sandbox))
+    in_etcd.tree(etcd)
     scan.file(openbao_log, exempt=(root_token,))
     # The checkout, without the virtualenvs, git objects, this sandbox (above)
     # and the sandboxes of the other test workers (whose credentials these are not).
@@ -116,16 +135,44 @@ def test_a_full_run_at_vvvv_leaks_no_credential_anywhere(sandbox, canary_run, pr
         scan.text(where, body)
     for command_line in canary_run.sampler.command_lines:
         scan.text("a process's command line", command_line)
+    model_key_hits = [hit for hit in scan.hits if hit[0] in keys.values()]
+    return SimpleNamespace(
+        scan=scan,
+        objects=objects,
+        model_keys=keys,
+        credential_hits=[hit for hit in scan.hits if hit not in model_key_hits] + in_etcd.hits,
+        model_key_hits=model_key_hits,
+    )
+
+
+@pytest.mark.proves("P1 no credential in output, logs, disk, state, plans or argv")
+def test_a_full_run_at_vvvv_leaks_no_credential_anywhere(canary_run, scanned, properties):
+    """Security property 1: no issued AWS key, secret, session token, Vault token
+    or EKS token in output, logs, files on disk, state, plans or argv."""
+    assert plan_counts(canary_run.result, HOST)["create"] >= 40  # a full apply, not a rerun
+    kinds = set(canary_run.secrets.values())
+    assert kinds == {"access_key", "secret_key", "security_token"}, "the run issued no credentials to look for"
+    scan = scanned.scan
     properties.record(
         "no credential leaks",
-        f"{scan.summary()}; {objects} state object versions; {canary_run.sampler.samples} process-table samples "
-        f"({canary_run.sampler.during_apply} during apply, {len(canary_run.sampler.command_lines)} command lines)",
+        f"{scan.summary()}; {scanned.objects} state object versions; {canary_run.sampler.samples} process-table "
+        f"samples ({canary_run.sampler.during_apply} during apply, {len(canary_run.sampler.command_lines)} "
+        "command lines)",
     )
-    assert objects >= 2  # the state and its earlier versions
+    assert scanned.objects >= 2  # the state and its earlier versions
     assert canary_run.sampler.during_apply > 0, "no sample was taken while tofu applied"
     assert scan.archives >= 1, "no plan file was scanned"
     assert scan.crash_logs == 0
-    assert scan.hits == []
+    assert scanned.credential_hits == []
+
+
+@pytest.mark.proves("P9 no model key in output, logs, disk, state, plans or argv")
+def test_the_model_keys_reach_the_cluster_and_nothing_the_run_writes(scanned):
+    """Security property 9: the customer's model keys, synced into the cluster's
+    Secrets during the run (checked by the fixture), are nowhere in its output,
+    logs, files on disk, state, plans or argv."""
+    assert len(scanned.model_keys) == 3
+    assert scanned.model_key_hits == []
 
 
 @pytest.mark.proves("P3 every lease revoked when a run succeeds")

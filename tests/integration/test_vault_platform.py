@@ -158,3 +158,26 @@ def test_the_runner_may_issue_the_accounts_but_not_the_management_account(sandbo
     lease = onboarding.secrets.aws.generate_credentials(name="voicestack-management", endpoint="sts")["lease_id"]
     onboarding.sys.revoke_lease(lease)
     assert onboarding.read("aws/roles/voicestack-planner")["data"]["credential_type"] == "assumed_role"
+
+
+def test_the_runner_may_point_an_agents_login_at_its_issuer_but_not_rebind_it_or_read_a_key(sandbox, vault):
+    """The sandbox's onboarding (onboard_account.yml --tags model_keys, with an onboarding token) made acme's
+    login; the runner writes only its issuer, never the role that says whom it trusts, nor reads the keys."""
+    runner = hvac.Client(
+        url=sandbox["openbao"]["url"],
+        token=vault.auth.token.create(policies=["voicestack-runner"], ttl="5m")["auth"]["client_token"],
+    )
+    mount = "auth/voicestack-eks/123456789012/acme"
+    signing_key = (Path(sandbox["openbao"]["audit_log"]).parent / "kube" / "sa.pub").read_text()
+    runner.write(f"{mount}/config", jwt_validation_pubkeys=[signing_key], bound_issuer="https://kubernetes.default.svc")
+    with pytest.raises(hvac.exceptions.Forbidden):
+        runner.write(f"{mount}/role/voice-agent", bound_subject="system:serviceaccount:other:intruder")
+    with pytest.raises(hvac.exceptions.Forbidden):
+        runner.secrets.kv.v2.read_secret_version(path="acme/openai", mount_point="voicestack-model-keys")
+    with pytest.raises(hvac.exceptions.Forbidden):
+        runner.sys.enable_auth_method("jwt", path="voicestack-eks/123456789012/intruder")
+    assert vault.read(f"{mount}/role/voice-agent")["data"]["bound_subject"] == "system:serviceaccount:voice:voice-agent"
+    assert vault.read(f"{mount}/config")["data"]["bound_issuer"] == "https://kubernetes.default.svc"
+    # The agent's own policy reads its customer's keys and nothing else.
+    rules = vault.sys.read_acl_policy("voicestack-model-keys-acme")["data"]["policy"]
+    assert re.findall(r'path "([^"]+)"', rules) == ["voicestack-model-keys/data/acme/*"]

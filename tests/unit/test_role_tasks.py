@@ -44,11 +44,12 @@ def test_revoke_forgets_the_login_tokens_record_by_its_accessor():
     assert remember["ansible.builtin.set_fact"]["vault_credentials_login_accessor"] is None
 
 
+TASK_FILES = sorted(ROLES.glob("*/tasks/*.yml"))
 KUBERNETES_TASKS = [
-    (role, task["name"])
-    for role in ("service_account", "verify")
-    for task in tasks(ROLES / role / "tasks" / "main.yml")
-    if any(key.startswith("kubernetes.core.") for key in task)
+    (path.relative_to(ROLES).as_posix(), task["name"])
+    for path in TASK_FILES
+    for task in tasks(path)
+    if any(key.startswith("kubernetes.core.k8s") for key in task)
 ]
 
 
@@ -56,14 +57,24 @@ def test_there_are_kubernetes_tasks_to_check():
     assert len(KUBERNETES_TASKS) >= 4
 
 
-@pytest.mark.parametrize(("role", "name"), KUBERNETES_TASKS)
-def test_kubernetes_tasks_pin_tls_validation_and_bypass_any_proxy(role, name, monkeypatch):
+def test_helm_pins_tls_validation_and_bypasses_any_proxy():
+    """helm is a separate program: kubernetes.core.helm hands it the cluster's CA, and the task's environment
+    keeps HTTPS_PROXY from routing the token's connection (not a secret: the token travels in HELM_KUBETOKEN)."""
+    helm = [task for path in TASK_FILES for task in tasks(path) if "kubernetes.core.helm" in task]
+    assert helm
+    for task in helm:
+        assert task["kubernetes.core.helm"]["validate_certs"] is True
+        assert task["environment"] == {"NO_PROXY": "*", "no_proxy": "*"}
+
+
+@pytest.mark.parametrize(("path", "name"), KUBERNETES_TASKS)
+def test_kubernetes_tasks_pin_tls_validation_and_bypass_any_proxy(path, name, monkeypatch):
     """K8S_AUTH_VERIFY_SSL=no, K8S_AUTH_PROXY or HTTPS_PROXY in the controller environment change nothing:
     kubernetes.core builds the client from the task's arguments, and takes the environment only for what is unset."""
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s import client as k8s_client
     from kubernetes.client.rest import should_bypass_proxies
 
-    (task,) = [t for t in tasks(ROLES / role / "tasks" / "main.yml") if t.get("name") == name]
+    (task,) = [t for t in tasks(ROLES / path) if t.get("name") == name]
     args = next(value for key, value in task.items() if key.startswith("kubernetes.core."))
     assert args["validate_certs"] is True
     assert args["no_proxy"] == "*"
