@@ -152,13 +152,13 @@ def moto_client(sandbox, service, account):
     return client_in(sandbox["moto"]["url"], "us-east-1", service, account)
 
 
-def kube_admin(sandbox):
-    """The sandbox kube-apiserver as its admin (CoreV1Api)."""
+def kube_api(sandbox, token=None):
+    """The sandbox kube-apiserver (CoreV1Api) with this bearer token, by default its admin's."""
     from kubernetes import client as k8s
 
     env = sandbox_env(sandbox)
     config = k8s.Configuration()
     config.host = env["VOICESTACK_KUBE_API"]
     config.ssl_ca_cert = env["VOICESTACK_KUBE_CA_FILE"]
-    config.api_key = {"authorization": f"Bearer {env['VOICESTACK_KUBE_TOKEN']}"}
+    config.api_key = {"authorization": f"Bearer {token or env['VOICESTACK_KUBE_TOKEN']}"}
     return k8s.CoreV1Api(k8s.ApiClient(config))

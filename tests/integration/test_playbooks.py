@@ -26,7 +26,7 @@ from dev.testkit.ansible_cli import (
     ACCOUNTS,
     INVENTORY,
     ansible_playbook,
-    kube_admin,
+    kube_api,
     moto_client,
     moto_request_offset,
     moto_requests,
@@ -88,7 +88,7 @@ def idle_timeout(sandbox, host="acme"):
 
 
 def service_account(sandbox, host):
-    return kube_admin(sandbox).read_namespaced_service_account("voice-agent", NAMESPACES[host])
+    return kube_api(sandbox).read_namespaced_service_account("voice-agent", NAMESPACES[host])
 
 
 @pytest.fixture(scope="module")
@@ -163,12 +163,7 @@ def kube_as(sandbox, role_name, cluster="acme-voice"):
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
     )
-    env = sandbox_env(sandbox)
-    config = k8s.Configuration()
-    config.host = env["VOICESTACK_KUBE_API"]
-    config.ssl_ca_cert = env["VOICESTACK_KUBE_CA_FILE"]
-    config.api_key = {"authorization": f"Bearer {eks_token(sts, cluster)['token']}"}
-    return k8s.CoreV1Api(k8s.ApiClient(config))
+    return kube_api(sandbox, eks_token(sts, cluster)["token"])
 
 
 def test_only_a_role_with_an_access_entry_reaches_the_kubernetes_api(provisioned, sandbox):
@@ -224,7 +219,7 @@ def test_check_mode_plans_only(provisioned, sandbox):
 
 
 def test_a_hand_edited_annotation_is_put_back_and_other_owners_fields_kept(provisioned, sandbox):
-    api = kube_admin(sandbox)
+    api = kube_api(sandbox)
     api.patch_namespaced_service_account(
         "voice-agent",
         "voice",
@@ -251,7 +246,7 @@ def test_a_hand_edited_annotation_is_put_back_and_other_owners_fields_kept(provi
 
 
 def model_key_in_secret(sandbox, host, key_set):
-    secret = kube_admin(sandbox).read_namespaced_secret(f"model-key-{key_set}", NAMESPACES[host])
+    secret = kube_api(sandbox).read_namespaced_secret(f"model-key-{key_set}", NAMESPACES[host])
     return base64.b64decode(secret.data["api_key"]).decode()
 
 
@@ -268,7 +263,7 @@ def test_each_agent_gets_its_own_customers_model_keys_from_vault(provisioned, sa
         for key_set in MODEL_KEY_SETS:
             assert model_key_in_secret(sandbox, host, key_set) == model_key_in_vault(sandbox, host, key_set)
     # The planner's group may read the store and the ExternalSecrets, so that a check run compares them.
-    rbac = k8s.RbacAuthorizationV1Api(kube_admin(sandbox).api_client)
+    rbac = k8s.RbacAuthorizationV1Api(kube_api(sandbox).api_client)
     binding = rbac.read_namespaced_role_binding("voicestack-planner-model-keys", "voice")
     assert [(s.kind, s.name) for s in binding.subjects] == [("Group", "voicestack-planner")]
 
@@ -278,7 +273,7 @@ def test_a_key_set_missing_in_vault_fails_naming_it_with_the_controllers_reason(
     failed = ansible_playbook(sandbox, "site.yml", "-l", "acme", "--tags", "model_keys", "-e", json.dumps(extra))
     assert failed.returncode == 2, output(failed)
     assert "model keys not synced in voice after 6 s: elevenlabs: SecretSyncedError" in " ".join(failed.stdout.split())
-    k8s.CustomObjectsApi(kube_admin(sandbox).api_client).delete_namespaced_custom_object(
+    k8s.CustomObjectsApi(kube_api(sandbox).api_client).delete_namespaced_custom_object(
         "external-secrets.io", "v1", "voice", "externalsecrets", "model-key-elevenlabs"
     )
 
@@ -299,7 +294,7 @@ def test_the_operator_installs_from_its_pinned_chart_with_helm(provisioned, sand
     args = ("-l", "acme", "--tags", "model_keys", "-e", json.dumps(extra))
     installed = ansible_playbook(sandbox, "site.yml", *args)
     assert installed.returncode == 0, output(installed)
-    apps = k8s.AppsV1Api(kube_admin(sandbox).api_client)
+    apps = k8s.AppsV1Api(kube_api(sandbox).api_client)
     deployment = apps.read_namespaced_deployment("external-secrets", "external-secrets")
     assert deployment.spec.template.spec.containers[0].image.endswith(":v0.16.2")
     again = ansible_playbook(sandbox, "site.yml", *args)
@@ -349,7 +344,7 @@ def test_wrong_idle_timeout_fails_verify_shows_as_drift_and_is_repaired(provisio
 
 def test_the_agents_node_port_service_and_the_alb_path_are_verified_and_repaired(provisioned, sandbox):
     for host in ACCOUNTS:
-        service = kube_admin(sandbox).read_namespaced_service("voice-agent", NAMESPACES[host])
+        service = kube_api(sandbox).read_namespaced_service("voice-agent", NAMESPACES[host])
         assert service.spec.type == "NodePort"
         assert [(p.node_port, p.port, p.target_port) for p in service.spec.ports] == [(NODE_PORTS[host], 8080, 8080)]
     eks, ec2, autoscaling = moto(sandbox, "eks"), moto(sandbox, "ec2"), moto(sandbox, "autoscaling")

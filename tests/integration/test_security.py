@@ -20,7 +20,7 @@ from dev.settings import ROOT
 from dev.testkit.ansible_cli import (
     INVENTORY,
     ansible_playbook,
-    kube_admin,
+    kube_api,
     moto_client,
     moto_request_offset,
     moto_requests,
@@ -93,7 +93,7 @@ def model_keys(sandbox):
         key = vault(sandbox).secrets.kv.v2.read_secret_version(
             path=f"{HOST}/{key_set}", mount_point=MODEL_KEYS_MOUNT, raise_on_deleted_version=True
         )["data"]["data"]["api_key"]
-        secret = kube_admin(sandbox).read_namespaced_secret(f"model-key-{key_set}", f"voice-{HOST}")
+        secret = kube_api(sandbox).read_namespaced_secret(f"model-key-{key_set}", f"voice-{HOST}")
         assert base64.b64decode(secret.data["api_key"]).decode() == key
         found[key] = f"model key {key_set}"
     return found
