@@ -537,6 +537,9 @@ def write_outputs(state: dict, tools: dict) -> None:
         "VOICESTACK_KUBE_CA_FILE": kube["ca_file"],
         "VOICESTACK_TOFU": tools["VOICESTACK_TOFU"],
         "VOICESTACK_TF_CLI_CONFIG": tools["VOICESTACK_TF_CLI_CONFIG"],
+        # Every run on the sandbox writes its fleet report (per account: outcome, resources, seconds) here.
+        "ANSIBLE_CALLBACKS_ENABLED": "voicestack.aws.fleet_report",
+        "VOICESTACK_FLEET_REPORT_DIR": str(STATE / "fleet-reports"),
     }
     write_private(STATE / "sandbox.env", "".join(f"{k}={v}\n" for k, v in env.items()))
     write_private(STATE / "state.json", json.dumps(state, indent=2) + "\n")
