@@ -147,4 +147,4 @@ def test_verify_and_idempotence_fail_on_a_hand_edited_annotation(scenarios, sand
     )
     assert second.returncode == 2, second.stdout[-4000:] + second.stderr[-2000:]
     assert "not idempotent" in second.stdout, second.stdout[-4000:]
-    assert "the service account with its IRSA annotation" in second.stdout, second.stdout[-4000:]
+    assert "with its IRSA annotation" in second.stdout, second.stdout[-4000:]

@@ -297,8 +297,6 @@ def test_the_operator_installs_from_its_pinned_chart_with_helm(provisioned, sand
     apps = k8s.AppsV1Api(kube_api(sandbox).api_client)
     deployment = apps.read_namespaced_deployment("external-secrets", "external-secrets")
     assert deployment.spec.template.spec.containers[0].image.endswith(":v0.16.2")
-    again = ansible_playbook(sandbox, "site.yml", *args)
-    assert recap(again)["changed"] == 1, output(again)  # only the revocation
     checked = ansible_playbook(sandbox, "site.yml", *args, "--check")
     assert checked.returncode == 0, output(checked)
     assert "check mode cannot compare Helm releases" in " ".join(checked.stdout.split())
