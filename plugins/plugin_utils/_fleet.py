@@ -47,14 +47,22 @@ def outcome(record: dict) -> str:
         return "not reached"
     if record.get("failed"):
         return "failed"
-    return "changed" if any((record.get("counts") or {}).values()) else "converged"
+    return "changed" if any(int(n) for n in (record.get("counts") or {}).values()) else "converged"
 
 
 def first_line(message) -> str | None:
+    if isinstance(message, (list, tuple)):  # an assert's messages
+        message = next((m for m in message if m), None)
     if not message:
         return None
     lines = [line.strip() for line in str(message).splitlines() if line.strip()]
     return lines[0][:300] if lines else None
+
+
+def _count(counts, *kinds):
+    """Resources of these plan actions; None without a plan (not reached, stopped before it, or destroy.yml,
+    which plans nothing)."""
+    return sum(int(counts.get(kind, 0)) for kind in kinds) if counts else None
 
 
 def report(playbook: str, hosts: list[str], records: dict[str, dict], version: dict, started: str, ended: str) -> dict:
@@ -62,15 +70,15 @@ def report(playbook: str, hosts: list[str], records: dict[str, dict], version: d
     accounts = []
     for host in hosts:
         record = records.get(host, {})
-        counts = record.get("counts") or {}
+        counts = record.get("counts")
         accounts.append(
             {
                 "host": host,
                 "account_id": record.get("account_id"),
                 "outcome": outcome(record),
-                "added": counts.get("create", 0) + counts.get("replace", 0),
-                "changed": counts.get("update", 0),
-                "destroyed": counts.get("delete", 0) + counts.get("replace", 0),
+                "added": _count(counts, "create", "replace"),
+                "changed": _count(counts, "update"),
+                "destroyed": _count(counts, "delete", "replace"),
                 "seconds": record.get("seconds"),
                 "error": first_line(record.get("error")),
             }
@@ -101,9 +109,10 @@ def markdown(fleet: dict) -> str:
     for a in fleet["accounts"]:
         error = (a["error"] or "").replace("|", "\\|")
         seconds = "" if a["seconds"] is None else f"{a['seconds']:.1f}"
+        added, changed, destroyed = ("" if a[key] is None else a[key] for key in ("added", "changed", "destroyed"))
         lines.append(
-            f"| {a['account_id'] or ''} | {a['host']} | {a['outcome']} | {a['added']} | {a['changed']} | "
-            f"{a['destroyed']} | {seconds} | {error} |"
+            f"| {a['account_id'] or ''} | {a['host']} | {a['outcome']} | {added} | {changed} | {destroyed} | "
+            f"{seconds} | {error} |"
         )
     return "\n".join(lines) + "\n"
 

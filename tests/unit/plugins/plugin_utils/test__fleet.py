@@ -31,6 +31,7 @@ def test_each_accounts_outcome_counts_and_first_error_line():
     ]
     assert (report["accounts"][0]["added"], report["accounts"][0]["destroyed"]) == (3, 1)
     assert report["accounts"][1]["error"] == "boom"
+    assert _fleet.first_line(["", "the first message\nits detail", "another"]) == "the first message"
     assert report["totals"] == {"converged": 1, "changed": 1, "failed": 1, "not reached": 1}
     assert "| | d | not reached |" in _fleet.markdown(report).replace("|  |", "| |")
 
