@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.voicestack.aws.plugins.plugin_utils import _reviewed_plan
 from ansible_collections.voicestack.aws.plugins.plugin_utils._adopt import killed_message, planned_creates
 from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
     DEFAULT_BINARY,
@@ -99,6 +101,11 @@ class ActionModule(ActionBase):
     def _terraform(self, args, task_vars):
         if args.get("force_unlock"):
             return self._force_unlock(args)
+        reviewed = args.pop("plan_sha256", None)
+        if reviewed:
+            refused = _reviewed_plan.digest_refusal(self._plan_path(args), reviewed)
+            if refused or args.get("state") == "planned":
+                return {"failed": True, "msg": refused} if refused else self._read_reviewed(args, task_vars)
         result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
         result["outputs"] = public_outputs(result.get("outputs"))
         if result.get("failed"):
@@ -113,7 +120,50 @@ class ActionModule(ActionBase):
             detail = show.get("stderr", "").strip()
             return {**result, "failed": True, "msg": f"{args['binary_path']} show -json failed: {detail}"}
         summary = plan_summary(show["stdout"])
-        return {**result, "changed": summary["changed"], "plan": summary, "creates": planned_creates(show["stdout"])}
+        saved = self._plan_path(args)
+        return {
+            **result,
+            "changed": summary["changed"],
+            "plan": summary,
+            "creates": planned_creates(show["stdout"]),
+            "saved": {"sha256": _reviewed_plan.sha256(saved), "state": _reviewed_plan.prior_state(saved)},
+        }
+
+    def _plan_path(self, args):
+        return os.path.join(os.path.expanduser(args["project_path"]), os.path.expanduser(args["plan_file"]))
+
+    def _read_reviewed(self, args, task_vars):
+        """A reviewed plan (its digest already checked): init, refuse it when the state is no longer the one it was
+        made against, then read it as a plan just made. Read-only, so it also runs in check mode."""
+        binary, chdir = args["binary_path"], args["project_path"]
+        init = [binary, "init", "-input=false", "-no-color"]
+        init += [f"-backend-config={path}" for path in args.get("backend_config_files") or []]
+        init += ["-reconfigure"] if args.get("init_reconfigure") else []
+        steps = {}
+        for name, argv in (
+            ("init", init),
+            ("state pull", [binary, "state", "pull"]),
+            ("show -json", [binary, "show", "-json", "-no-color", args["plan_file"]]),
+            ("output -json", [binary, "output", "-json", "-no-color"]),
+        ):
+            ran = self._run(argv, chdir)
+            if ran["rc"] != 0:
+                detail = (ran["stderr"] or ran["stdout"]).strip()
+                failed = {"failed": True, "msg": f"{binary} {name} failed: {detail}"}
+                return self._with_unlock_hint(failed, task_vars)
+            steps[name] = ran["stdout"]
+        planned = _reviewed_plan.prior_state(self._plan_path(args))
+        refused = _reviewed_plan.state_refusal(planned, _reviewed_plan.current_state(steps["state pull"]))
+        if refused:
+            return {"failed": True, "msg": refused}
+        summary = plan_summary(steps["show -json"])
+        return {
+            "changed": summary["changed"],
+            "plan": summary,
+            "creates": planned_creates(steps["show -json"]),
+            "outputs": public_outputs(json.loads(steps["output -json"] or "{}")),
+            "saved": {"sha256": _reviewed_plan.sha256(self._plan_path(args)), "state": planned},
+        }
 
     def _with_unlock_hint(self, result, task_vars):
         """A failure on a held state lock, with its lock ID and the command that releases it."""

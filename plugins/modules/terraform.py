@@ -87,6 +87,17 @@ options:
         there.
     type: dict
     default: {}
+  plan_sha256:
+    description:
+      - The sha256 of a reviewed plan (one saved by O(state=planned), RV(saved)); O(plan_file) is applied only when it
+        still has this digest, so that only the plan that was reviewed runs.
+      - With O(state=planned) it does not plan. It runs C(init), refuses the plan when the state is no longer the one
+        it was made against (another lineage; another serial, written since by another run or by applying this plan
+        already), and reads it as a plan just made (RV(plan), RV(creates), RV(outputs)). Read-only, also in check
+        mode.
+      - With O(state=present) it checks the digest again, then applies O(plan_file); tofu and terraform themselves
+        refuse a plan whose state changed in between.
+    type: str
   force_unlock:
     description:
       - Instead of planning or applying, release the state lock with this lock id (C(init) with the given
@@ -169,6 +180,13 @@ creates:
   returned: when state is planned
   type: list
   elements: dict
+saved:
+  description:
+    - With O(state=planned), what identifies the plan for a later apply of exactly it - C(sha256) of O(plan_file), and
+      C(state), the C(lineage) and C(serial) of the state it was made against (V("") and V(0) for a stack's first plan).
+  returned: when state is planned
+  type: dict
+  sample: {"sha256": "5f1d...", "state": {"lineage": "6a7f1c1e-...", "serial": 12}}
 lock_id:
   description: The ID of the state lock Terraform gave up waiting for.
   returned: when the task failed on a state lock held by another run

@@ -156,8 +156,21 @@ def resource_changes(item):
         found.append({"address": address, "action": "move", "previous_address": item["previous_address"]})
     actions = tuple(change["actions"])
     if actions not in NO_CHANGE:
-        found.append({"address": address, "action": KINDS.get(actions, "-".join(actions))})
+        action = {"address": address, "action": KINDS.get(actions, "-".join(actions))}
+        attributes = changed_attributes(change) if action["action"] == "update" else []
+        found.append({**action, "attributes": attributes} if attributes else action)
     return found
+
+
+def changed_attributes(change):
+    """The names (never the values) of the top-level attributes an update changes or leaves to be known after
+    apply, so that a report can say what drifted, and a second drift of the same resource reads as a change."""
+    before, after = change.get("before") or {}, change.get("after") or {}
+    unknown = change.get("after_unknown") or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    names = set(before) | set(after)
+    return sorted(name for name in names if before.get(name) != after.get(name) or unknown.get(name) is True)
 
 
 def lock_id(message):

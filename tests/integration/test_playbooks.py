@@ -37,6 +37,7 @@ from dev.testkit.ansible_cli import (
     sandbox_env,
 )
 from dev.testkit.canary import audit_offset, issued_since
+from dev.testkit.webhook import WebhookReceiver
 from tests.unit.plugins.module_utils.idle_proxy import IdleProxy
 
 pytestmark = pytest.mark.integration
@@ -312,7 +313,7 @@ def test_a_short_agent_timeout_fails_the_preflight_before_any_call(provisioned, 
     assert audit_offset(audit_log) == audit  # Vault was not asked either
 
 
-def test_wrong_idle_timeout_fails_verify_shows_as_drift_and_is_repaired(provisioned, sandbox, tmp_path):
+def test_wrong_idle_timeout_fails_verify_shows_as_drift_notified_once_and_is_repaired(provisioned, sandbox, tmp_path):
     elbv2, arn = alb(sandbox)
     # Someone "fixes" the load balancer by hand, back to the AWS default.
     elbv2.modify_load_balancer_attributes(
@@ -323,21 +324,75 @@ def test_wrong_idle_timeout_fails_verify_shows_as_drift_and_is_repaired(provisio
     assert "the ALB's idle_timeout.timeout_seconds is 60, not 3600" in verified.stdout
     assert idle_timeout(sandbox) == "60"  # verify never changes anything
 
-    drifted = ansible_playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}")
-    assert drifted.returncode == 2, output(drifted)
-    assert "drift in 1 account(s): 123456789012" in drifted.stdout
-    report = json.loads((tmp_path / "drift-report.json").read_text())
-    assert report["drifted"] == ["123456789012"]
-    acme = next(a for a in report["accounts"] if a["account_id"] == "123456789012")
-    assert {"address": "module.alb.aws_lb.this", "action": "update"} in acme["plan"]["changes"]
-    assert "`module.alb.aws_lb.this`: Terraform would update it" in (tmp_path / "drift-report.md").read_text()
+    with WebhookReceiver() as hook:
+
+        def drift():
+            env = {"VOICESTACK_DRIFT_WEBHOOK_URL": hook.url("services/T0/B0/secret")}
+            return ansible_playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}", env=env)
+
+        drifted = drift()
+        assert drifted.returncode == 2, output(drifted)
+        assert "drift in 1 account(s): 123456789012" in drifted.stdout
+        report = json.loads((tmp_path / "drift-report.json").read_text())
+        assert report["drifted"] == ["123456789012"]
+        acme = next(a for a in report["accounts"] if a["account_id"] == "123456789012")
+        timeout = {"address": "module.alb.aws_lb.this", "action": "update", "attributes": ["idle_timeout"]}
+        assert timeout in acme["plan"]["changes"]
+        assert (
+            "`module.alb.aws_lb.this`: Terraform would update it (idle_timeout)"
+            in (tmp_path / "drift-report.md").read_text()
+        )
+        assert [path for path, _ in hook.posts] == ["/services/T0/B0/secret"]
+        assert hook.posts[0][1]["text"].splitlines()[1] == (
+            "- 123456789012 (acme, new): update module.alb.aws_lb.this (idle_timeout)"
+        )
+        assert "secret" not in drifted.stdout
+
+        # The same drift the next night: no notice, and the exit code still says drift.
+        again = drift()
+        assert again.returncode == 2, output(again)
+        assert len(hook.posts) == 1
+
+        # More of it: the notice says it changed.
+        elbv2.modify_load_balancer_attributes(
+            LoadBalancerArn=arn, Attributes=[{"Key": "routing.http2.enabled", "Value": "false"}]
+        )
+        more = drift()
+        assert more.returncode == 2, output(more)
+        assert len(hook.posts) == 2
+        assert "(acme, changed): update module.alb.aws_lb.this (enable_http2,idle_timeout)" in hook.posts[1][1]["text"]
 
     repaired = ansible_playbook(sandbox, "site.yml", "-l", "acme")
     assert repaired.returncode == 0, output(repaired)
     assert idle_timeout(sandbox) == "3600"
     clean = ansible_playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}")
     assert clean.returncode == 0, output(clean)
-    assert json.loads((tmp_path / "drift-report.json").read_text())["drifted"] == []
+    report = json.loads((tmp_path / "drift-report.json").read_text())
+    assert report["drifted"] == [] and report["known_drift"] == {}
+
+
+def test_a_drift_notice_that_fails_fails_the_run_and_is_posted_again_next_time(provisioned, sandbox, tmp_path):
+    elbv2, arn = alb(sandbox, "globex")
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "120"}]
+    )
+    try:
+        with WebhookReceiver(status=500) as down, WebhookReceiver() as up:
+            runs = []
+            for hook in (down, up):
+                env = {"VOICESTACK_DRIFT_WEBHOOK_URL": hook.url("hooks/secret-part")}
+                args = ("-l", "globex,localhost", "-e", f"drift_report_dir={tmp_path}")
+                runs.append(ansible_playbook(sandbox, "drift.yml", *args, env=env))
+                assert runs[-1].returncode == 2, output(runs[-1])
+                assert len(hook.posts) == 1
+        failed = " ".join(runs[0].stdout.split())
+        assert "the drift notice to the webhook failed (Status code was 500" in failed
+        assert "secret-part" not in output(runs[0])
+        assert json.loads((tmp_path / "drift-report.json").read_text())["notified"] == ["210987654321"]
+    finally:
+        elbv2.modify_load_balancer_attributes(
+            LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "3600"}]
+        )
 
 
 def test_the_agents_node_port_service_and_the_alb_path_are_verified_and_repaired(provisioned, sandbox):

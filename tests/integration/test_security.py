@@ -31,10 +31,13 @@ from dev.testkit.ansible_cli import (
     work_folder,
 )
 from dev.testkit.canary import ArgvSampler, Scan, audit_offset, issued_since, token_hmacs_since
+from dev.testkit.webhook import WebhookReceiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 HOST, ACCOUNT = "canary", "444455556666"
+# The secret part of the drift webhook's URL (as in Slack's incoming webhooks).
+WEBHOOK_SECRET = "xoxcanary4f1c9b2e7d5a"
 ROLES = (f"voicestack-{HOST}",)
 
 
@@ -48,11 +51,13 @@ def inventory(sandbox, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def canary_run(sandbox, inventory, tmp_path_factory):
-    """site.yml on the account at -vvvv with a log file and its own temp dirs,
-    every process's command line sampled while it runs."""
+    """The account's first rollout, reviewed: site.yml --check saving its plan for review, then site.yml applying
+    exactly that plan; then a drift of the load balancer, and drift.yml posting the notice to a webhook whose URL
+    holds a secret. Each at -vvvv with a log file and its own temp dirs, every process's command line sampled."""
     run_dir = tmp_path_factory.mktemp("canary-run")
     temp = run_dir / "tmp"
     temp.mkdir()
+    reviews, drift_reports = temp / "reviews", temp / "drift"
     raw_log, hashed_log = sandbox["openbao"]["raw_audit_log"], sandbox["openbao"]["audit_log"]
     raw_offset, hashed_offset = audit_offset(raw_log), audit_offset(hashed_log)
     leases_before = outstanding_leases(sandbox, ROLES)
@@ -62,13 +67,33 @@ def canary_run(sandbox, inventory, tmp_path_factory):
         "ANSIBLE_LOCAL_TEMP": str(temp / "ansible-local"),
         "ANSIBLE_REMOTE_TEMP": str(temp / "ansible-remote"),
     }
-    with ArgvSampler() as sampler:
-        result = ansible_playbook(sandbox, "site.yml", "-l", HOST, "-vvvv", inventory=inventory, env=env)
-    assert result.returncode == 0, output(result)
+    runs = []
+    with ArgvSampler() as sampler, WebhookReceiver() as hook:
+
+        def run(playbook, *args, expect=0, **extra_env):
+            runs.append(
+                ansible_playbook(sandbox, playbook, *args, "-vvvv", inventory=inventory, env={**env, **extra_env})
+            )
+            assert runs[-1].returncode == expect, output(runs[-1])
+            return runs[-1]
+
+        run("site.yml", "-l", HOST, "--check", "-e", f"plan_review_dir={reviews}")
+        result = run("site.yml", "-l", HOST, "-e", f"apply_reviewed={reviews}")
+        elbv2 = moto_client(sandbox, "elbv2", ACCOUNT)
+        arn = elbv2.describe_load_balancers(Names=[f"{HOST}-voice"])["LoadBalancers"][0]["LoadBalancerArn"]
+        elbv2.modify_load_balancer_attributes(
+            LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "60"}]
+        )
+        webhook = {"VOICESTACK_DRIFT_WEBHOOK_URL": hook.url(f"services/T0/B0/{WEBHOOK_SECRET}")}
+        run("drift.yml", "-l", f"{HOST},localhost", "-e", f"drift_report_dir={drift_reports}", expect=2, **webhook)
+        assert len(hook.posts) == 1, "no drift notice was posted"
     return SimpleNamespace(
         result=result,
+        runs=runs,
         log=run_dir / "ansible.log",
         temp=temp,
+        reviews=reviews,
+        drift_reports=drift_reports,
         secrets=issued_since(raw_log, raw_offset),
         token_hmacs=token_hmacs_since(hashed_log, hashed_offset),
         sampler=sampler,
@@ -104,11 +129,12 @@ def scanned(sandbox, canary_run):
     """Everywhere the canary run could have left a credential or a model key, searched for both."""
     root_token = sandbox["openbao"]["root_token"]  # the run's own Vault token (VAULT_TOKEN)
     state_dir = Path(sandbox["openbao"]["raw_audit_log"]).parent
-    credentials = {**canary_run.secrets, root_token: "vault token"}
+    credentials = {**canary_run.secrets, root_token: "vault token", WEBHOOK_SECRET: "drift webhook URL"}
     keys = model_keys(sandbox)
     scan = Scan({**credentials, **keys}, canary_run.token_hmacs, vault(sandbox))
-    scan.text("ansible-playbook stdout", canary_run.result.stdout)
-    scan.text("ansible-playbook stderr", canary_run.result.stderr)
+    for number, run in enumerate(canary_run.runs, start=1):
+        scan.text(f"ansible-playbook stdout (run {number})", run.stdout)
+        scan.text(f"ansible-playbook stderr (run {number})", run.stderr)
     scan.file(canary_run.log)
     scan.tree(canary_run.temp)
     # The sandbox's folder: work dirs (bundled Terraform, tfvars, backend
@@ -163,6 +189,19 @@ def test_a_full_run_at_vvvv_leaks_no_credential_anywhere(canary_run, scanned, pr
     assert canary_run.sampler.during_apply > 0, "no sample was taken while tofu applied"
     assert scan.archives >= 1, "no plan file was scanned"
     assert scan.crash_logs == 0
+    assert scanned.credential_hits == []
+
+
+@pytest.mark.proves("P1 no credential in output, logs, disk, state, plans or argv")
+def test_the_saved_plan_and_the_drift_notice_hold_no_secret(canary_run, scanned):
+    """Security property 1, for what a fleet run leaves for people: the plan saved for review (and its record),
+    the drift report, and the drift webhook's URL, itself a secret, in none of what the runs wrote or printed."""
+    saved = sorted(path.name for path in canary_run.reviews.iterdir())
+    assert saved == [f"{ACCOUNT}-{HOST}-voice.json", f"{ACCOUNT}-{HOST}-voice.tfplan"]
+    assert sorted(path.name for path in canary_run.drift_reports.iterdir()) == ["drift-report.json", "drift-report.md"]
+    # Both folders are in the scanned temp tree; the webhook URL's secret is one of the credentials searched for.
+    assert all(path.is_relative_to(canary_run.temp) for path in (canary_run.reviews, canary_run.drift_reports))
+    assert [hit for hit in scanned.credential_hits if hit[0] == "drift webhook URL"] == []
     assert scanned.credential_hits == []
 
 
@@ -381,8 +420,17 @@ def refused(sandbox, inventory, tmp_path_factory):
     }
     (directory / "hosts.yml").write_text(json.dumps({"customer_accounts": {"hosts": hosts}}))
     requests = moto_request_offset(sandbox)
+    # Every host is refused on its own: in one wave, with no failure stopping the others.
+    waves = json.dumps({"site_waves": ["100%"], "site_max_fail_percentage": 100})
     result = ansible_playbook(
-        sandbox, "site.yml", "--forks", "4", inventory=directory, env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}
+        sandbox,
+        "site.yml",
+        "--forks",
+        "4",
+        "-e",
+        waves,
+        inventory=directory,
+        env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"},
     )
     assert result.returncode == 2, output(result)
     report = json.loads(result.stdout)

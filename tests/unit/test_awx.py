@@ -70,9 +70,12 @@ def test_every_job_template_runs_a_playbook_of_the_collection_and_every_playbook
 def test_workflow_nodes_and_the_schedule_name_existing_job_templates():
     playbook = yaml.safe_load(PLAYBOOK.read_text())[0]["tasks"]
     names = {t["name"] for t in CONFIG["awx_job_templates"]}
-    workflow = next(t for t in playbook if "awx.awx.workflow_job_template" in t)["awx.awx.workflow_job_template"]
-    for node in workflow["workflow_nodes"]:
-        assert node["unified_job_template"]["name"] in names, node["identifier"]
+    workflows = [t["awx.awx.workflow_job_template"] for t in playbook if "awx.awx.workflow_job_template" in t]
+    assert len(workflows) == 2
+    for workflow in workflows:
+        for node in workflow["workflow_nodes"]:
+            if node["unified_job_template"]["type"] != "workflow_approval":
+                assert node["unified_job_template"]["name"] in names, node["identifier"]
     schedule = next(t for t in playbook if "awx.awx.schedule" in t)["awx.awx.schedule"]
     assert schedule["unified_job_template"] in names
     drift = next(t for t in CONFIG["awx_job_templates"] if t["playbook"] == "playbooks/drift.yml")
@@ -170,3 +173,26 @@ def test_the_job_template_task_applies_the_survey():
     assert templates["survey_enabled"] == "{{ item.survey is defined }}"
     assert templates["survey_spec"] == "{{ item.survey | default(omit) }}"
     assert templates["ask_variables_on_launch"] == "{{ item.ask_variables_on_launch }}"
+
+
+def test_the_reviewed_rollout_plans_in_check_mode_waits_for_approval_then_applies_the_saved_plans():
+    tasks = yaml.safe_load(PLAYBOOK.read_text())[0]["tasks"]
+    rollout = next(
+        t["awx.awx.workflow_job_template"]
+        for t in tasks
+        if t.get("awx.awx.workflow_job_template", {}).get("name") == "{{ awx_reviewed_rollout.name }}"
+    )
+    nodes = {node["identifier"]: node for node in rollout["workflow_nodes"]}
+    assert [n["identifier"] for n in nodes["plan"]["related"]["success_nodes"]] == ["approve"]
+    assert [n["identifier"] for n in nodes["approve"]["related"]["success_nodes"]] == ["apply"]
+    assert nodes["approve"]["unified_job_template"]["type"] == "workflow_approval"
+    templates = {t["name"]: t for t in CONFIG["awx_job_templates"]}
+    plan = templates[nodes["plan"]["unified_job_template"]["name"]]
+    apply = templates[nodes["apply"]["unified_job_template"]["name"]]
+    assert plan["playbook"] == apply["playbook"] == "playbooks/site.yml"
+    assert plan["job_type"] == "check" and "plan_review_dir" in plan["extra_vars"]
+    assert apply.get("job_type", "run") == "run" and "extra_vars" not in apply
+    # The plan job hands the folder and the digests on; site.yml reads them under these names.
+    site = (ROOT / "playbooks" / "site.yml").read_text()
+    for handed_on in ("apply_reviewed:", "reviewed_plan_sha256:", "plan_review_dir"):
+        assert handed_on in site

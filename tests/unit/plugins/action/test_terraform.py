@@ -4,10 +4,13 @@ every result, and a lock failure that says how to release the lock."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shlex
+import sys
+import zipfile
 from types import SimpleNamespace
 from unittest import mock
 
@@ -77,11 +80,26 @@ def run_action(args, fake, task_vars=None, transport="local", become=None, envir
         return action.run(task_vars=task_vars or {})
 
 
+PLAN_FILE = "voice.tfplan"  # in the folder saved_plan makes for each test
+LINEAGE = "0b5e6f2c-1d7a-4c1e-9a51-3f0e8b7d2c11"
+
+
+@pytest.fixture(autouse=True)
+def saved_plan(tmp_path, monkeypatch):
+    """A plan file as tofu saves it (a zip whose tfstate is the state it was made against), made at serial 4."""
+    path = tmp_path / "voice.tfplan"
+    with zipfile.ZipFile(path, "w") as plan:
+        plan.writestr("tfplan", b"plan")
+        plan.writestr("tfstate", json.dumps({"lineage": LINEAGE, "serial": 4, "resources": []}))
+    monkeypatch.setattr(sys.modules[__name__], "PLAN_FILE", str(path))
+    return path
+
+
 def plan_args(**extra):
     return {
         "state": "planned",
         "project_path": "/work/stacks/voice",
-        "plan_file": "/work/voice.tfplan",
+        "plan_file": PLAN_FILE,
         "secret_environment": SECRET,
         "environment": {"TF_IN_AUTOMATION": "1"},
         **extra,
@@ -92,7 +110,7 @@ def test_the_plan_and_its_reading_use_one_binary_tofu_by_default():
     fake = Terraform(commands={"show": {"rc": 0, "stdout": EMPTY_PLAN, "stderr": ""}})
     run_action(plan_args(), fake)
     assert fake.module_args["binary_path"] == "tofu"
-    assert fake.ran == [["tofu", "show", "-json", "-no-color", "/work/voice.tfplan"]]
+    assert fake.ran == [["tofu", "show", "-json", "-no-color", PLAN_FILE]]
 
 
 def test_a_given_binary_is_used_for_the_plan_and_its_reading():
@@ -354,3 +372,71 @@ def test_a_plan_returns_what_it_creates_with_only_identifying_values():
     assert result["creates"] == [
         {"address": "module.alb.aws_lb.this", "type": "aws_lb", "values": {"name": "acme-voice"}}
     ]
+
+
+def test_a_plan_returns_its_digest_and_the_state_it_was_made_against(saved_plan):
+    fake = Terraform(commands={"show": {"rc": 0, "stdout": EMPTY_PLAN, "stderr": ""}})
+    result = run_action(plan_args(), fake)
+    assert result["saved"] == {
+        "sha256": hashlib.sha256(saved_plan.read_bytes()).hexdigest(),
+        "state": {"lineage": LINEAGE, "serial": 4},
+    }
+
+
+def reviewed_run(saved_plan, state_pull, digest=None, state="planned"):
+    fake = Terraform(
+        commands={
+            "state": {"rc": 0, "stdout": state_pull, "stderr": ""},
+            "show": {"rc": 0, "stdout": EMPTY_PLAN, "stderr": ""},
+            "output": {
+                "rc": 0,
+                "stdout": json.dumps({"alb_arn": {"value": "arn:alb", "sensitive": False}}),
+                "stderr": "",
+            },
+        }
+    )
+    digest = digest or hashlib.sha256(saved_plan.read_bytes()).hexdigest()
+    args = plan_args(state=state, plan_sha256=digest, backend_config_files=["/work/backend.hcl"])
+    return run_action(args, fake), fake
+
+
+def test_a_reviewed_plan_is_read_without_planning_when_its_state_is_unchanged(saved_plan):
+    result, fake = reviewed_run(saved_plan, json.dumps({"lineage": LINEAGE, "serial": 4}))
+    assert not result.get("failed"), result
+    assert fake.module_args is None  # no plan was made
+    assert [argv[1] for argv in fake.ran] == ["init", "state", "show", "output"]
+    assert "-backend-config=/work/backend.hcl" in fake.ran[0]
+    assert result["changed"] is False
+    assert result["outputs"] == {"alb_arn": "arn:alb"}
+    assert result["saved"]["state"] == {"lineage": LINEAGE, "serial": 4}
+
+
+@pytest.mark.parametrize(
+    ("pulled", "refusal"),
+    [
+        (json.dumps({"lineage": LINEAGE, "serial": 5}), "the reviewed plan is stale: it was made against serial 4"),
+        (json.dumps({"lineage": "another", "serial": 4}), "and the state is now lineage another"),
+        ("", "and the state is now missing"),
+    ],
+)
+def test_a_reviewed_plan_is_refused_when_the_state_is_another_or_was_written_since(saved_plan, pulled, refusal):
+    result, fake = reviewed_run(saved_plan, pulled)
+    assert result["failed"] is True
+    assert refusal in result["msg"]
+    assert fake.module_args is None
+
+
+@pytest.mark.parametrize("state", ["planned", "present"])
+def test_a_plan_file_whose_digest_is_not_the_reviewed_one_is_refused_before_any_command(saved_plan, state):
+    result, fake = reviewed_run(saved_plan, "", digest="0" * 64, state=state)
+    assert result["failed"] is True
+    assert "not the plan that was reviewed" in result["msg"]
+    assert fake.module_args is None
+    assert fake.ran == []
+
+
+def test_a_reviewed_plan_with_the_right_digest_is_applied_by_the_module(saved_plan):
+    result, fake = reviewed_run(saved_plan, "", state="present")
+    assert not result.get("failed"), result
+    assert fake.module_args["plan_file"] == str(saved_plan)
+    assert "plan_sha256" not in fake.module_args

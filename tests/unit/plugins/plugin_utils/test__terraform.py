@@ -10,6 +10,7 @@ from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
     plan_summary,
     process_env,
     public_outputs,
+    resource_changes,
     scrub,
     terraform_env,
     unlock_hint,
@@ -187,3 +188,20 @@ def test_the_unlock_hint_names_the_collections_unlock_playbook_host_and_inventor
         "release the lock with: ansible-playbook -i /inv/hosts.yml -i /inv/more voicestack.aws.unlock -l acme"
         " -e lock_id=9db590f1-b6fe-c5f2-2678-8804f089deba"
     )
+
+
+def test_an_update_names_the_attributes_it_changes_but_not_their_values():
+    item = {
+        "address": "module.alb.aws_lb.this",
+        "change": {
+            "actions": ["update"],
+            "before": {"idle_timeout": 60, "enable_http2": True, "name": "acme", "arn": "arn:1"},
+            "after": {"idle_timeout": 3600, "enable_http2": True, "name": "acme"},
+            "after_unknown": {"arn": True, "tags_all": False},
+        },
+    }
+    assert resource_changes(item) == [
+        {"address": "module.alb.aws_lb.this", "action": "update", "attributes": ["arn", "idle_timeout"]}
+    ]
+    created = {"address": "aws_vpc.this", "change": {"actions": ["create"], "before": None, "after": {"a": 1}}}
+    assert resource_changes(created) == [{"address": "aws_vpc.this", "action": "create"}]
