@@ -9,7 +9,11 @@ Measures, in one run, and prints one Markdown table (and writes it as JSON):
 - drift: drift.yml on the converged account;
 - vault: Vault requests per account run, from OpenBao's audit log;
 - accounts: N fresh accounts in one site.yml run with --forks N: wall time and
-  the peak RSS summed over ansible-playbook and all its descendants.
+  the peak RSS summed over ansible-playbook and all its descendants;
+- fleet: drift.yml and a no-op site.yml (in its default waves) over every
+  account site.yml applied (16 with the default --accounts), CPU per account
+  against bare ``tofu init && tofu plan -detailed-exitcode`` of a converged
+  stack, the cost a nightly drift check pays per account.
 
 Each account is a generated inventory host (a Vault role of its own, a state
 bucket made by bootstrap_backend.yml, an agent namespace of its own) that
@@ -53,8 +57,13 @@ FIRST_ACCOUNT = 100000000001  # generated account ids count up from here
 
 TARGET_OVERHEAD = 1.15
 TARGET_NOOP = 0.25
+# CPU per account over a fleet, against bare tofu init + plan of one converged stack.
+TARGET_FLEET_DRIFT = 2.0
+TARGET_FLEET_NOOP = 3.0
 # The baseline, as an operator would type it ($0: the tofu binary).
 BARE_TOFU = '"$0" init -input=false -backend-config=backend.hcl && "$0" apply -input=false -auto-approve'
+# And of the drift check: exit code 0 when the stack is converged (2 would be drift).
+BARE_PLAN = '"$0" init -input=false -backend-config=backend.hcl && "$0" plan -input=false -detailed-exitcode'
 
 
 def measured(watch, rss) -> dict:
@@ -75,6 +84,7 @@ class Bench:
         self.next_account = FIRST_ACCOUNT
         self.secret_id = self.vault.auth.approle.generate_secret_id("voicestack")["data"]["secret_id"]
         self.inventories = Path(tempfile.mkdtemp(prefix="bench-inventory-", dir=out))
+        self.bare_stack = None  # the stack folder of the bare tofu runs (bare_stack_like)
 
     # -- accounts -----------------------------------------------------------
 
@@ -145,9 +155,33 @@ class Bench:
         print(f"  {label}: {result}", flush=True)
         return result
 
-    def bare_tofu(self, like: str, account: str) -> dict:
-        """tofu init && tofu apply -auto-approve of the stack in account, with the inputs and
-        backend settings that terraform_stack rendered for account like."""
+    def bare(self, label: str, script: str, account: str) -> dict:
+        """One run of a bare tofu script in the bare account's stack folder, with fresh STS credentials from
+        Vault in its environment."""
+        creds = tf.issue(self.sandbox, self.sandbox["openbao"]["root_token"], role=f"bench-{account}")
+        env = {**self.bare_stack.env, **tf.tofu_env(self.tools, self.sandbox, creds["data"])}
+        env["TF_PLUGIN_CACHE_DIR"] = str(Path.home() / ".cache" / "voicestack" / "plugin-cache")
+        print(f"  {label}: {script} ...", flush=True)
+        with Stopwatch() as watch:
+            proc = subprocess.Popen(
+                ["sh", "-c", script, self.tools["VOICESTACK_TOFU"]],
+                cwd=self.bare_stack.workdir,
+                env=env,
+                stdout=(self.out / f"{label}.log").open("w"),
+                stderr=subprocess.STDOUT,
+            )
+            with PeakRss(proc.pid) as rss:
+                proc.wait()
+        self.vault.sys.revoke_lease(creds["lease_id"])
+        if proc.returncode != 0:
+            raise SystemExit(f"{label} exited {proc.returncode}; see {self.out / label}.log")
+        result = measured(watch, rss)
+        print(f"  {label}: {result}", flush=True)
+        return result
+
+    def bare_stack_like(self, like: str, account: str) -> None:
+        """The stack folder of the bare runs: account's stack, with the inputs and backend settings that
+        terraform_stack rendered for account like (account id swapped)."""
         work = sandbox_dir() / "work"
         tfvars = json.loads((work / like / "voice.tfvars.json").read_text())
         tfvars.update(account_id=account, customer=f"bench{account[-4:]}")
@@ -155,28 +189,11 @@ class Bench:
         creds = tf.issue(self.sandbox, self.sandbox["openbao"]["root_token"], role=f"bench-{account}")
         folder = self.out / "bare-tofu"
         folder.mkdir()
-        stack = tf.prepare(self.tools, self.sandbox, creds, folder, tfvars=tfvars)
+        self.bare_stack = tf.prepare(self.tools, self.sandbox, creds, folder, tfvars=tfvars)
+        self.vault.sys.revoke_lease(creds["lease_id"])
         # The role's backend settings (the bucket and key of this account), its plugin cache and endpoint.
         backend = (work / like / "backend.hcl").read_text().replace(like, account)
-        (stack.workdir / "backend.hcl").write_text(backend)
-        stack.env["TF_PLUGIN_CACHE_DIR"] = str(Path.home() / ".cache" / "voicestack" / "plugin-cache")
-        print("  bare-tofu: tofu init && tofu apply -auto-approve ...", flush=True)
-        with Stopwatch() as watch:
-            proc = subprocess.Popen(
-                ["sh", "-c", BARE_TOFU, self.tools["VOICESTACK_TOFU"]],
-                cwd=stack.workdir,
-                env=stack.env,
-                stdout=(self.out / "bare-tofu.log").open("w"),
-                stderr=subprocess.STDOUT,
-            )
-            with PeakRss(proc.pid) as rss:
-                proc.wait()
-        self.vault.sys.revoke_lease(creds["lease_id"])
-        if proc.returncode != 0:
-            raise SystemExit(f"bare tofu exited {proc.returncode}; see {self.out / 'bare-tofu.log'}")
-        result = measured(watch, rss)
-        print(f"  bare-tofu: {result}", flush=True)
-        return result
+        (self.bare_stack.workdir / "backend.hcl").write_text(backend)
 
 
 def disk_mb(path: Path) -> float:
@@ -202,7 +219,9 @@ def machine() -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--accounts", default="1,2,4,8", help="the N of the accounts figure (comma-separated)")
+    parser.add_argument(
+        "--accounts", default="1,2,5,8", help="the N of the accounts figure (comma-separated; their sum is the fleet)"
+    )
     parser.add_argument(
         "--out", type=Path, default=ROOT / "dev" / "bench" / "results", help="folder for logs and results.json"
     )
@@ -228,7 +247,9 @@ def main(argv=None) -> int:
     runs: dict = {}
     one = bench.inventory("n1", groups[1])
     runs["apply"] = bench.playbook("apply-n1", one, "site.yml", 1, profile=True)
-    runs["bare"] = bench.bare_tofu(groups[1][0], bare_account)
+    bench.bare_stack_like(groups[1][0], bare_account)
+    runs["bare"] = bench.bare("bare-tofu", BARE_TOFU, bare_account)
+    runs["bare_plan"] = bench.bare("bare-plan", BARE_PLAN, bare_account)
     runs["noop"] = bench.playbook("noop-n1", one, "site.yml", 1, profile=True)
     drift_dir = f"drift_report_dir={args.out}/drift"
     runs["drift"] = bench.playbook("drift-n1", one, "drift.yml", 1, "-e", drift_dir, profile=True)
@@ -237,6 +258,14 @@ def main(argv=None) -> int:
         runs["accounts"][n] = bench.playbook(f"apply-n{n}", bench.inventory(f"n{n}", groups[n]), "site.yml", n)
     work = sandbox_dir() / "work"
     accounts = [a for n in counts for a in groups[n]]
+    # The fleet: every account site.yml applied, converged; the customer's default waves for site.yml.
+    fleet = bench.inventory("fleet", accounts)
+    runs["fleet"] = {
+        "accounts": len(accounts),
+        "forks": max(counts),
+        "drift": bench.playbook("fleet-drift", fleet, "drift.yml", max(counts), "-e", drift_dir),
+        "noop": bench.playbook("fleet-noop", fleet, "site.yml", max(counts)),
+    }
     runs["work_dir_mb"] = round(sum(disk_mb(work / a) for a in accounts) / len(accounts), 1)
     runs["provider_copies"] = sum(provider_copies(work / a) for a in accounts)
 
@@ -311,6 +340,25 @@ def figures(runs: dict, counts: list[int]) -> list[dict]:
                 ),
                 "target": f"time < {n} x N=1" if n > 1 else "",
                 "met": run["seconds"] < n * base["seconds"] if n > 1 else None,
+            }
+        )
+    fleet, bare_plan = runs["fleet"], runs["bare_plan"]
+    rows.append({"figure": "bare tofu init + plan -detailed-exitcode, converged stack", "measured": _time(bare_plan)})
+    for label, run, target in [
+        ("drift.yml", fleet["drift"], TARGET_FLEET_DRIFT),
+        ("no-op site.yml (default waves)", fleet["noop"], TARGET_FLEET_NOOP),
+    ]:
+        cpu_each = run["cpu_seconds"] / fleet["accounts"]
+        ratio = cpu_each / bare_plan["cpu_seconds"]
+        rows.append(
+            {
+                "figure": f"fleet: {label}, {fleet['accounts']} accounts, --forks {fleet['forks']}",
+                "measured": (
+                    f"{_time(run)}; {cpu_each:.1f} s CPU per account, {ratio:.2f} x bare tofu plan; "
+                    f"peak RSS {run['peak_rss_mb']} MiB"
+                ),
+                "target": f"<= {target} x bare plan CPU per account",
+                "met": ratio <= target,
             }
         )
     rows.append(

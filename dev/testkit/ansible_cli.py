@@ -16,6 +16,9 @@ from dev.settings import SANDBOX_INVENTORY, read_env
 
 INVENTORY = SANDBOX_INVENTORY
 ACCOUNTS = {"acme": "123456789012", "globex": "210987654321"}
+# site.yml rolls out in waves, a canary account first (tests/integration/test_fleet.py); a test that runs both
+# sandbox accounts at once (--forks 2) and is not about waves puts them in one wave.
+ALL_AT_ONCE = ("--forks", "2", "-e", '{"site_waves": ["100%"]}')
 
 
 def sandbox_env(sandbox: dict) -> dict[str, str]:

@@ -162,7 +162,8 @@ class CallbackModule(CallbackBase):
                 fh.write(text)
             os.replace(partial, path)
         totals = ", ".join(f"{count} {name}" for name, count in fleet["totals"].items() if count)
-        self._display.display(f"fleet report ({totals}): {base.with_suffix('.json')}")
+        # On stderr, so that a machine-readable stdout callback (ansible.posix.json) keeps its stdout to itself.
+        self._display.display(f"fleet report ({totals}): {base.with_suffix('.json')}", stderr=True)
         missed = [a["host"] for a in fleet["accounts"] if a["outcome"] == "not reached"]
         if missed:
             self._display.warning(f"not reached, untouched by this run: {', '.join(missed)}")

@@ -6,8 +6,10 @@ revoked each time."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from dev import settings
 from dev.sandbox.vault_setup import MODEL_KEY_SETS, MODEL_KEYS_MOUNT
 from dev.testkit.ansible_cli import (
     ACCOUNTS,
+    ALL_AT_ONCE,
     INVENTORY,
     ansible_playbook,
     kube_api,
@@ -99,7 +102,7 @@ def provisioned(sandbox):
     assert boot.returncode == 0, output(boot)
     # Applied at the state key of earlier releases (no customer in it): the
     # next run moves it (test_the_state_moves_from_the_old_key_with_nothing_replaced).
-    first = ansible_playbook(sandbox, "site.yml", "--forks", "2", "-e", f"terraform_stack_backend_key={OLD_KEY}")
+    first = ansible_playbook(sandbox, "site.yml", *ALL_AT_ONCE, "-e", f"terraform_stack_backend_key={OLD_KEY}")
     assert first.returncode == 0, output(first)
     yield first, before
     for host, account in ACCOUNTS.items():
@@ -179,7 +182,7 @@ def test_only_a_role_with_an_access_entry_reaches_the_kubernetes_api(provisioned
 def test_the_state_moves_from_the_old_key_with_nothing_replaced(provisioned, sandbox):
     for account in ACCOUNTS.values():
         assert state_keys(sandbox, account) == [f"accounts/{account}/voice.tfstate"]
-    moved = ansible_playbook(sandbox, "site.yml", "--forks", "2", "--tags", "terraform")
+    moved = ansible_playbook(sandbox, "site.yml", *ALL_AT_ONCE, "--tags", "terraform")
     assert moved.returncode == 0, output(moved)
     for host, account in ACCOUNTS.items():
         assert plan_counts(moved, host) == NO_CHANGES  # nothing lost, nothing replaced
@@ -198,7 +201,7 @@ def test_the_state_moves_from_the_old_key_with_nothing_replaced(provisioned, san
 
 def test_a_second_run_changes_nothing(provisioned, sandbox):
     _, before = provisioned
-    again = ansible_playbook(sandbox, "site.yml", "--forks", "2")
+    again = ansible_playbook(sandbox, "site.yml", *ALL_AT_ONCE)
     assert again.returncode == 0, output(again)
     for host in ACCOUNTS:
         assert plan_counts(again, host) == NO_CHANGES
@@ -324,41 +327,43 @@ def test_wrong_idle_timeout_fails_verify_shows_as_drift_notified_once_and_is_rep
     assert "the ALB's idle_timeout.timeout_seconds is 60, not 3600" in verified.stdout
     assert idle_timeout(sandbox) == "60"  # verify never changes anything
 
-    with WebhookReceiver() as hook:
+    with WebhookReceiver() as hook, WebhookReceiver(status=500) as down:
 
-        def drift():
-            env = {"VOICESTACK_DRIFT_WEBHOOK_URL": hook.url("services/T0/B0/secret")}
-            return ansible_playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}", env=env)
+        def drift(webhook=hook):
+            env = {"VOICESTACK_DRIFT_WEBHOOK_URL": webhook.url("services/T0/B0/secret-part")}
+            ran = ansible_playbook(sandbox, "drift.yml", "-e", f"drift_report_dir={tmp_path}", env=env)
+            assert ran.returncode == 2, output(ran)  # drift, new or not
+            assert "secret-part" not in output(ran)
+            return ran
 
         drifted = drift()
-        assert drifted.returncode == 2, output(drifted)
         assert "drift in 1 account(s): 123456789012" in drifted.stdout
         report = json.loads((tmp_path / "drift-report.json").read_text())
         assert report["drifted"] == ["123456789012"]
         acme = next(a for a in report["accounts"] if a["account_id"] == "123456789012")
         timeout = {"address": "module.alb.aws_lb.this", "action": "update", "attributes": ["idle_timeout"]}
         assert timeout in acme["plan"]["changes"]
-        assert (
-            "`module.alb.aws_lb.this`: Terraform would update it (idle_timeout)"
-            in (tmp_path / "drift-report.md").read_text()
-        )
-        assert [path for path, _ in hook.posts] == ["/services/T0/B0/secret"]
+        markdown = (tmp_path / "drift-report.md").read_text()
+        assert "`module.alb.aws_lb.this`: Terraform would update it (idle_timeout)" in markdown
+        assert [path for path, _ in hook.posts] == ["/services/T0/B0/secret-part"]
         assert hook.posts[0][1]["text"].splitlines()[1] == (
             "- 123456789012 (acme, new): update module.alb.aws_lb.this (idle_timeout)"
         )
-        assert "secret" not in drifted.stdout
 
-        # The same drift the next night: no notice, and the exit code still says drift.
-        again = drift()
-        assert again.returncode == 2, output(again)
+        # The same drift the next night: no notice.
+        drift()
         assert len(hook.posts) == 1
 
-        # More of it: the notice says it changed.
+        # More of it, while the webhook fails: the run fails saying so, and the drift stays to be notified.
         elbv2.modify_load_balancer_attributes(
             LoadBalancerArn=arn, Attributes=[{"Key": "routing.http2.enabled", "Value": "false"}]
         )
-        more = drift()
-        assert more.returncode == 2, output(more)
+        failed = drift(down)
+        assert len(down.posts) == 1
+        assert "the drift notice to the webhook failed (Status code was 500" in " ".join(failed.stdout.split())
+        assert json.loads((tmp_path / "drift-report.json").read_text())["notified"] == []
+        # The next run posts it: the drift changed since the last notice.
+        drift()
         assert len(hook.posts) == 2
         assert "(acme, changed): update module.alb.aws_lb.this (enable_http2,idle_timeout)" in hook.posts[1][1]["text"]
 
@@ -371,28 +376,84 @@ def test_wrong_idle_timeout_fails_verify_shows_as_drift_notified_once_and_is_rep
     assert report["drifted"] == [] and report["known_drift"] == {}
 
 
-def test_a_drift_notice_that_fails_fails_the_run_and_is_posted_again_next_time(provisioned, sandbox, tmp_path):
-    elbv2, arn = alb(sandbox, "globex")
+def state_object(sandbox, host, body=None):
+    """The host's state in its bucket; with body, replaced by it."""
+    s3, account = moto(sandbox, "s3", ACCOUNTS[host]), ACCOUNTS[host]
+    where = {"Bucket": f"voicestack-tfstate-{account}", "Key": f"accounts/{account}/{host}/voice.tfstate"}
+    if body is not None:
+        s3.put_object(**where, Body=json.dumps(body).encode())
+    return json.loads(s3.get_object(**where)["Body"].read())
+
+
+def test_a_reviewed_plan_applies_exactly_once_and_one_not_as_reviewed_is_refused(provisioned, sandbox, tmp_path):
+    host, account = "globex", ACCOUNTS["globex"]
+    name, reviews = f"{account}-{host}-voice", tmp_path / "reviews"
+    elbv2, arn = alb(sandbox, host)
     elbv2.modify_load_balancer_attributes(
         LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "120"}]
     )
+    checked = ansible_playbook(
+        sandbox,
+        "site.yml",
+        "-l",
+        host,
+        "--check",
+        "-e",
+        f"plan_review_dir={reviews}",
+        env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"},
+    )
+    assert checked.returncode == 0, output(checked)
+    record = json.loads((reviews / f"{name}.json").read_text())
+    made = state_object(sandbox, host)
+    assert record["state"] == {"lineage": made["lineage"], "serial": made["serial"]}
+    assert record["sha256"] == hashlib.sha256((reviews / f"{name}.tfplan").read_bytes()).hexdigest()
+    assert record["changes"] == [
+        {"address": "module.alb.aws_lb.this", "action": "update", "attributes": ["idle_timeout"]}
+    ]
+    # Handed on to an AWX workflow's next nodes.
+    assert "reviewed_plan_sha256" in checked.stdout and record["sha256"] in checked.stdout
+
+    def refused(message, folder=reviews, *extra):
+        requests = moto_request_offset(sandbox)
+        result = ansible_playbook(sandbox, "site.yml", "-l", host, "-e", f"apply_reviewed={folder}", *extra)
+        assert result.returncode == 2, output(result)
+        assert message in " ".join(result.stdout.split()), output(result)
+        assert writes(moto_requests(sandbox, requests)) == []
+
+    # Digest: the plan file replaced in the folder, its record rewritten to match; the workflow still hands on the
+    # digest that was approved.
+    swapped = tmp_path / "swapped"
+    shutil.copytree(reviews, swapped)
+    with open(swapped / f"{name}.tfplan", "ab") as plan:
+        plan.write(b"\0")
+    forged = {**record, "sha256": hashlib.sha256((swapped / f"{name}.tfplan").read_bytes()).hexdigest()}
+    (swapped / f"{name}.json").write_text(json.dumps(forged))
+    approved = json.dumps({"reviewed_plan_sha256": {name: record["sha256"]}})
+    refused(f"not the reviewed {record['sha256']}: it is not the plan that was reviewed", swapped, "-e", approved)
+
+    # Lineage: the state replaced by another one since the review.
+    other = "00000000-0000-4000-8000-000000000000"
+    state_object(sandbox, host, {**made, "lineage": other})
     try:
-        with WebhookReceiver(status=500) as down, WebhookReceiver() as up:
-            runs = []
-            for hook in (down, up):
-                env = {"VOICESTACK_DRIFT_WEBHOOK_URL": hook.url("hooks/secret-part")}
-                args = ("-l", "globex,localhost", "-e", f"drift_report_dir={tmp_path}")
-                runs.append(ansible_playbook(sandbox, "drift.yml", *args, env=env))
-                assert runs[-1].returncode == 2, output(runs[-1])
-                assert len(hook.posts) == 1
-        failed = " ".join(runs[0].stdout.split())
-        assert "the drift notice to the webhook failed (Status code was 500" in failed
-        assert "secret-part" not in output(runs[0])
-        assert json.loads((tmp_path / "drift-report.json").read_text())["notified"] == ["210987654321"]
+        refused(f"made against state lineage {made['lineage']}, and the state is now lineage {other}")
     finally:
-        elbv2.modify_load_balancer_attributes(
-            LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "3600"}]
-        )
+        state_object(sandbox, host, made)
+
+    applied = ansible_playbook(sandbox, "site.yml", "-l", host, "-e", f"apply_reviewed={reviews}", "-e", approved)
+    assert applied.returncode == 0, output(applied)
+    assert idle_timeout(sandbox, host) == "3600"
+    assert state_object(sandbox, host)["serial"] > made["serial"]
+
+    # Serial: the same plan once more (a saved plan applied twice).
+    refused(f"the reviewed plan is stale: it was made against serial {made['serial']}, and the state is now at serial")
+
+
+def test_an_account_without_a_reviewed_plan_is_refused_before_any_call(provisioned, sandbox, tmp_path):
+    requests = moto_request_offset(sandbox)
+    result = ansible_playbook(sandbox, "site.yml", "-l", "acme", "-e", f"apply_reviewed={tmp_path}")
+    assert result.returncode == 2, output(result)
+    assert "no reviewed plan for customer acme in account 123456789012" in " ".join(result.stdout.split())
+    assert moto_requests(sandbox, requests) == []
 
 
 def test_the_agents_node_port_service_and_the_alb_path_are_verified_and_repaired(provisioned, sandbox):
@@ -587,6 +648,10 @@ def test_destroy_with_the_account_id_removes_the_stack(provisioned, sandbox):
 
         gone = ansible_playbook(sandbox, "destroy.yml", "-l", host, "-e", f"confirm_destroy={account}")
         assert gone.returncode == 0, output(gone)
+        reports = Path(sandbox_env(sandbox)["VOICESTACK_FLEET_REPORT_DIR"])
+        [destroyed] = json.loads((reports / "fleet-destroy.json").read_text())["accounts"]
+        assert (destroyed["host"], destroyed["outcome"]) == (host, "changed")
+        assert destroyed["destroyed"] >= 40 and destroyed["added"] == 0
         assert moto(sandbox, "eks", account).list_clusters()["clusters"] == []
         assert elbv2.describe_load_balancers()["LoadBalancers"] == []
         vpcs = moto(sandbox, "ec2", account).describe_vpcs(Filters=[{"Name": "is-default", "Values": ["false"]}])
