@@ -134,6 +134,13 @@ def fake_runs(apply=100.0, bare=90.0, noop=20.0):
         "noop": {**one, "seconds": noop, "cpu_seconds": noop / 2, "seconds_by_role": {"verify": 3.0, "playbook": 9.25}},
         "drift": {**one, "seconds": 15.0, "cpu_seconds": 7.5},
         "accounts": {1: one, 2: two},
+        "bare_plan": {"seconds": 3.0, "cpu_seconds": 2.0, "load_average": 2.0, "peak_rss_mb": 300},
+        "fleet": {
+            "accounts": 16,
+            "forks": 8,
+            "drift": {**one, "seconds": 60.0, "cpu_seconds": 64.0},
+            "noop": {**one, "seconds": 120.0, "cpu_seconds": 112.0},
+        },
         "work_dir_mb": 0.3,
         "provider_copies": 0,
     }
@@ -147,6 +154,12 @@ def test_figures_compare_with_the_targets():
     assert rows["no-op rerun: task seconds per role"]["measured"] == "playbook 9.2, verify 3.0"
     assert rows["Vault requests per account: 2 accounts"]["met"] is True
     assert "; 1.50 x N=1; peak RSS 500 MiB (250 per account)" in rows["accounts: N = 2, --forks 2"]["measured"]
+
+    # Per account: drift 64 / 16 = 4.0 s CPU, 2.0 x bare plan (met); no-op 112 / 16 = 7.0 s, 3.5 x (missed).
+    drift = rows["fleet: drift.yml, 16 accounts, --forks 8"]
+    assert "4.0 s CPU per account, 2.00 x bare tofu plan" in drift["measured"] and drift["met"] is True
+    noop = rows["fleet: no-op site.yml (default waves), 16 accounts, --forks 8"]
+    assert "7.0 s CPU per account, 3.50 x bare tofu plan" in noop["measured"] and noop["met"] is False
 
     missed = {row["figure"]: row for row in run.figures(fake_runs(apply=120.0, noop=40.0), [1, 2])}
     assert missed["overhead: site.yml / bare tofu"]["met"] is False
