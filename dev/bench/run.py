@@ -10,6 +10,9 @@ Measures, in one run, and prints one Markdown table (and writes it as JSON):
 - vault: Vault requests per account run, from OpenBao's audit log;
 - accounts: N fresh accounts in one site.yml run with --forks N: wall time and
   the peak RSS summed over ansible-playbook and all its descendants;
+- rollout: site.yml on 6 fresh accounts in its default waves (a canary, then
+  10%, then the rest), on 6 others all at once, and the first again resumed
+  from its fleet report (nothing left to do);
 - fleet: drift.yml and a no-op site.yml (in its default waves) over every
   account site.yml applied (16 with the default --accounts), CPU per account
   against bare ``tofu init && tofu plan -detailed-exitcode`` of a converged
@@ -54,6 +57,7 @@ from dev.testkit import tf
 from dev.testkit.ansible_cli import sandbox_env
 
 FIRST_ACCOUNT = 100000000001  # generated account ids count up from here
+ROLLOUT = 6  # accounts of each rollout figure
 
 TARGET_OVERHEAD = 1.15
 TARGET_NOOP = 0.25
@@ -155,7 +159,21 @@ class Bench:
         print(f"  {label}: {result}", flush=True)
         return result
 
-    def bare(self, label: str, script: str, account: str) -> dict:
+    def rollout(self, in_waves: list[str], at_once: list[str]) -> dict:
+        """site.yml on fresh accounts in its default waves, then again resumed from that run's fleet report; and on
+        other fresh accounts all at once."""
+        waves_inventory = self.inventory("rollout-waves", in_waves)
+        waves = self.playbook("rollout-waves", waves_inventory, "site.yml", len(in_waves))
+        report = Path(sandbox_env(self.sandbox)["VOICESTACK_FLEET_REPORT_DIR"]) / "fleet-site.json"
+        kept = shutil.copy(report, self.out / "fleet-site-rollout-waves.json")
+        resumed = self.playbook(
+            "rollout-resumed", waves_inventory, "site.yml", len(in_waves), "-e", f"fleet_resume={kept}"
+        )
+        once = self.inventory("rollout-at-once", at_once)
+        everything = self.playbook("rollout-at-once", once, "site.yml", len(at_once), "-e", '{"site_waves": ["100%"]}')
+        return {"waves": waves, "resumed": resumed, "at_once": everything}
+
+    def bare(self, label: str, script: str, account: str, ok=(0,)) -> dict:
         """One run of a bare tofu script in the bare account's stack folder, with fresh STS credentials from
         Vault in its environment."""
         creds = tf.issue(self.sandbox, self.sandbox["openbao"]["root_token"], role=f"bench-{account}")
@@ -173,7 +191,7 @@ class Bench:
             with PeakRss(proc.pid) as rss:
                 proc.wait()
         self.vault.sys.revoke_lease(creds["lease_id"])
-        if proc.returncode != 0:
+        if proc.returncode not in ok:
             raise SystemExit(f"{label} exited {proc.returncode}; see {self.out / label}.log")
         result = measured(watch, rss)
         print(f"  {label}: {result}", flush=True)
@@ -240,7 +258,8 @@ def main(argv=None) -> int:
 
     groups = {n: bench.new_accounts(n) for n in counts}
     bare_account = bench.new_accounts(1)[0]
-    everything = [a for n in counts for a in groups[n]] + [bare_account]
+    in_waves, at_once = bench.new_accounts(ROLLOUT), bench.new_accounts(ROLLOUT)
+    everything = [a for n in counts for a in groups[n]] + [bare_account] + in_waves + at_once
     print(f"bootstrap: {len(everything)} state buckets", flush=True)
     bench.playbook("bootstrap", bench.inventory("all", everything), "bootstrap_backend.yml", max(counts))
 
@@ -249,13 +268,14 @@ def main(argv=None) -> int:
     runs["apply"] = bench.playbook("apply-n1", one, "site.yml", 1, profile=True)
     bench.bare_stack_like(groups[1][0], bare_account)
     runs["bare"] = bench.bare("bare-tofu", BARE_TOFU, bare_account)
-    runs["bare_plan"] = bench.bare("bare-plan", BARE_PLAN, bare_account)
+    runs["bare_plan"] = bench.bare("bare-plan", BARE_PLAN, bare_account, ok=(0, 2))  # 2: drift, as costly
     runs["noop"] = bench.playbook("noop-n1", one, "site.yml", 1, profile=True)
     drift_dir = f"drift_report_dir={args.out}/drift"
     runs["drift"] = bench.playbook("drift-n1", one, "drift.yml", 1, "-e", drift_dir, profile=True)
     runs["accounts"] = {1: runs["apply"]}
     for n in counts[1:]:
         runs["accounts"][n] = bench.playbook(f"apply-n{n}", bench.inventory(f"n{n}", groups[n]), "site.yml", n)
+    runs["rollout"] = bench.rollout(in_waves, at_once)
     work = sandbox_dir() / "work"
     accounts = [a for n in counts for a in groups[n]]
     # The fleet: every account site.yml applied, converged; the customer's default waves for site.yml.
@@ -342,6 +362,13 @@ def figures(runs: dict, counts: list[int]) -> list[dict]:
                 "met": run["seconds"] < n * base["seconds"] if n > 1 else None,
             }
         )
+    rollout = runs["rollout"]
+    rows += [
+        {"figure": f"rollout: {ROLLOUT} fresh accounts in waves (1, 10%, 100%)", "measured": _time(rollout["waves"])},
+        {"figure": f"rollout: {ROLLOUT} fresh accounts at once", "measured": _time(rollout["at_once"])},
+        _ratio("rollout: in waves / at once", rollout["waves"], rollout["at_once"], None),
+        {"figure": "rollout: resumed from its fleet report, nothing left", "measured": _time(rollout["resumed"])},
+    ]
     fleet, bare_plan = runs["fleet"], runs["bare_plan"]
     rows.append({"figure": "bare tofu init + plan -detailed-exitcode, converged stack", "measured": _time(bare_plan)})
     for label, run, target in [

@@ -135,6 +135,7 @@ def fake_runs(apply=100.0, bare=90.0, noop=20.0):
         "drift": {**one, "seconds": 15.0, "cpu_seconds": 7.5},
         "accounts": {1: one, 2: two},
         "bare_plan": {"seconds": 3.0, "cpu_seconds": 2.0, "load_average": 2.0, "peak_rss_mb": 300},
+        "rollout": {"waves": {**one, "seconds": 300.0}, "at_once": {**one, "seconds": 200.0}, "resumed": one},
         "fleet": {
             "accounts": 16,
             "forks": 8,
@@ -155,6 +156,7 @@ def test_figures_compare_with_the_targets():
     assert rows["Vault requests per account: 2 accounts"]["met"] is True
     assert "; 1.50 x N=1; peak RSS 500 MiB (250 per account)" in rows["accounts: N = 2, --forks 2"]["measured"]
 
+    assert rows["rollout: in waves / at once"]["measured"].startswith("1.50 wall")
     # Per account: drift 64 / 16 = 4.0 s CPU, 2.0 x bare plan (met); no-op 112 / 16 = 7.0 s, 3.5 x (missed).
     drift = rows["fleet: drift.yml, 16 accounts, --forks 8"]
     assert "4.0 s CPU per account, 2.00 x bare tofu plan" in drift["measured"] and drift["met"] is True
