@@ -203,8 +203,8 @@ class Bench:
     def bare_stack_like(self, like: str, account: str) -> None:
         """The stack folder of the bare runs: account's stack, with the inputs and backend settings that
         terraform_stack rendered for account like (account id swapped)."""
-        work = sandbox_dir() / "work"
-        tfvars = json.loads((work / like / "voice.tfvars.json").read_text())
+        work = sandbox_dir() / "work" / like / f"bench{like[-4:]}"  # terraform_stack's work folder of account like
+        tfvars = json.loads((work / "voice.tfvars.json").read_text())
         tfvars.update(account_id=account, customer=f"bench{account[-4:]}")
         tfvars["agent"]["namespace"] = f"voice-{account[-4:]}"
         creds = tf.issue(self.sandbox, self.sandbox["openbao"]["root_token"], role=f"bench-{account}")
@@ -213,7 +213,7 @@ class Bench:
         self.bare_stack = tf.prepare(self.tools, self.sandbox, creds, folder, tfvars=tfvars)
         self.vault.sys.revoke_lease(creds["lease_id"])
         # The role's backend settings (the bucket and key of this account), its plugin cache and endpoint.
-        backend = (work / like / "backend.hcl").read_text().replace(like, account)
+        backend = (work / "backend.hcl").read_text().replace(like, account)
         (self.bare_stack.workdir / "backend.hcl").write_text(backend)
 
 
