@@ -179,7 +179,7 @@ class Bench:
     def bare(self, label: str, script: str, account: str, ok=(0,)) -> dict:
         """One run of a bare tofu script in the bare account's stack folder, with fresh STS credentials from
         Vault in its environment."""
-        creds = tf.issue(self.sandbox, self.sandbox["openbao"]["root_token"], role=f"bench-{account}")
+        creds = tf.issue(self.sandbox, self.sandbox["openbao"]["root_token"], role=f"voicestack-bench{account[-4:]}")
         env = {**self.bare_stack.env, **tf.tofu_env(self.tools, self.sandbox, creds["data"])}
         env["TF_PLUGIN_CACHE_DIR"] = str(Path.home() / ".cache" / "voicestack" / "plugin-cache")
         print(f"  {label}: {script} ...", flush=True)
@@ -207,7 +207,7 @@ class Bench:
         tfvars = json.loads((work / "voice.tfvars.json").read_text())
         tfvars.update(account_id=account, customer=f"bench{account[-4:]}")
         tfvars["agent"]["namespace"] = f"voice-{account[-4:]}"
-        creds = tf.issue(self.sandbox, self.sandbox["openbao"]["root_token"], role=f"bench-{account}")
+        creds = tf.issue(self.sandbox, self.sandbox["openbao"]["root_token"], role=f"voicestack-bench{account[-4:]}")
         folder = self.out / "bare-tofu"
         folder.mkdir()
         self.bare_stack = tf.prepare(self.tools, self.sandbox, creds, folder, tfvars=tfvars)
