@@ -214,6 +214,7 @@ class Bench:
         self.vault.sys.revoke_lease(creds["lease_id"])
         # The role's backend settings (the bucket and key of this account), its plugin cache and endpoint.
         backend = (work / "backend.hcl").read_text().replace(like, account)
+        backend = backend.replace(f"bench{like[-4:]}", f"bench{account[-4:]}")  # the state key names the customer
         (self.bare_stack.workdir / "backend.hcl").write_text(backend)
 
 
