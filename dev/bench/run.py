@@ -117,6 +117,8 @@ class Bench:
                 "vault_credentials_auth_method": "approle",
                 "vault_credentials_role_id": self.sandbox["openbao"]["approle"]["role_id"],
                 "sandbox_agent_namespace": f"voice-{account[-4:]}",
+                # One kube-apiserver serves every sandbox cluster: a node port of its own per account.
+                "sandbox_alb_node_port": 31000 + int(account) % 1000,
                 # No model keys: their Vault login is made by onboarding, which the generated accounts skip; the
                 # figures are of the stack, the service account and verify, as before model keys existed.
                 "model_keys_sets": [],
