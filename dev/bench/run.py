@@ -58,6 +58,7 @@ from dev.testkit.ansible_cli import sandbox_env
 
 FIRST_ACCOUNT = 100000000001  # generated account ids count up from here
 ROLLOUT = 6  # accounts of each rollout figure
+ALL_AT_ONCE = '{"site_waves": ["100%"]}'
 
 TARGET_OVERHEAD = 1.15
 TARGET_NOOP = 0.25
@@ -175,7 +176,7 @@ class Bench:
             "rollout-resumed", waves_inventory, "site.yml", len(in_waves), "-e", f"fleet_resume={kept}"
         )
         once = self.inventory("rollout-at-once", at_once)
-        everything = self.playbook("rollout-at-once", once, "site.yml", len(at_once), "-e", '{"site_waves": ["100%"]}')
+        everything = self.playbook("rollout-at-once", once, "site.yml", len(at_once), "-e", ALL_AT_ONCE)
         return {"waves": waves, "resumed": resumed, "at_once": everything}
 
     def bare(self, label: str, script: str, account: str, ok=(0,)) -> dict:
@@ -280,7 +281,9 @@ def main(argv=None) -> int:
     runs["drift"] = bench.playbook("drift-n1", one, "drift.yml", 1, "-e", drift_dir, profile=True)
     runs["accounts"] = {1: runs["apply"]}
     for n in counts[1:]:
-        runs["accounts"][n] = bench.playbook(f"apply-n{n}", bench.inventory(f"n{n}", groups[n]), "site.yml", n)
+        # N accounts at once: in one wave (site.yml's default waves would start with a canary alone).
+        inventory = bench.inventory(f"n{n}", groups[n])
+        runs["accounts"][n] = bench.playbook(f"apply-n{n}", inventory, "site.yml", n, "-e", ALL_AT_ONCE)
     runs["rollout"] = bench.rollout(in_waves, at_once)
     work = sandbox_dir() / "work"
     accounts = [a for n in counts for a in groups[n]]
