@@ -105,7 +105,7 @@ class ActionModule(ActionBase):
         if reviewed:
             refused = _reviewed_plan.digest_refusal(self._plan_path(args), reviewed)
             if refused or args.get("state") == "planned":
-                return {"failed": True, "msg": refused} if refused else self._read_reviewed(args, task_vars)
+                return {"failed": True, "msg": refused} if refused else self._read_reviewed(args, reviewed, task_vars)
         result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
         result["outputs"] = public_outputs(result.get("outputs"))
         if result.get("failed"):
@@ -132,13 +132,11 @@ class ActionModule(ActionBase):
     def _plan_path(self, args):
         return os.path.join(os.path.expanduser(args["project_path"]), os.path.expanduser(args["plan_file"]))
 
-    def _read_reviewed(self, args, task_vars):
+    def _read_reviewed(self, args, digest, task_vars):
         """A reviewed plan (its digest already checked): init, refuse it when the state is no longer the one it was
         made against, then read it as a plan just made. Read-only, so it also runs in check mode."""
         binary, chdir = args["binary_path"], args["project_path"]
-        init = [binary, "init", "-input=false", "-no-color"]
-        init += [f"-backend-config={path}" for path in args.get("backend_config_files") or []]
-        init += ["-reconfigure"] if args.get("init_reconfigure") else []
+        init = self._init_argv(args) + (["-reconfigure"] if args.get("init_reconfigure") else [])
         steps = {}
         for name, argv in (
             ("init", init),
@@ -162,7 +160,7 @@ class ActionModule(ActionBase):
             "plan": summary,
             "creates": planned_creates(steps["show -json"]),
             "outputs": public_outputs(json.loads(steps["output -json"] or "{}")),
-            "saved": {"sha256": _reviewed_plan.sha256(self._plan_path(args)), "state": planned},
+            "saved": {"sha256": digest.lower(), "state": planned},  # the digest digest_refusal just checked
         }
 
     def _with_unlock_hint(self, result, task_vars):
@@ -175,11 +173,10 @@ class ActionModule(ActionBase):
     def _force_unlock(self, args):
         """init against the backend, then force-unlock the given lock id."""
         binary = args["binary_path"]
-        backend = [f"-backend-config={path}" for path in args.get("backend_config_files") or []]
         if self._task.check_mode:
             return {"changed": True, "unlocked": args["force_unlock"]}
         for argv in (
-            [binary, "init", "-input=false", "-no-color", *backend],
+            self._init_argv(args),
             [binary, "force-unlock", "-force", "-no-color", args["force_unlock"]],
         ):
             ran = self._run(argv, args["project_path"])
@@ -187,6 +184,12 @@ class ActionModule(ActionBase):
                 detail = (ran["stderr"] or ran["stdout"]).strip()
                 return {"failed": True, "msg": f"{binary} {argv[1]} failed: {detail}"}
         return {"changed": True, "unlocked": args["force_unlock"]}
+
+    @staticmethod
+    def _init_argv(args):
+        """init against the backend of backend_config_files (the reviewed read and force-unlock)."""
+        backend = [f"-backend-config={path}" for path in args.get("backend_config_files") or []]
+        return [args["binary_path"], "init", "-input=false", "-no-color", *backend]
 
     def _show(self, args):
         """Read the saved plan; read-only, so it also runs in check mode."""
