@@ -136,6 +136,14 @@ def seconds_by_role(lines) -> dict[str, float]:
     return totals
 
 
+def cpu_by_role(rows) -> dict[str, float]:
+    """CPU seconds summed per role from the cpu_tasks callback's rows ([task, role, seconds])."""
+    totals: dict[str, float] = {}
+    for _task, role, seconds in rows:
+        totals[role] = round(totals.get(role, 0.0) + seconds, 2)
+    return totals
+
+
 def markdown_table(rows: list[dict]) -> str:
     """rows of {figure, measured, target, met} as one Markdown table."""
     lines = ["| figure | measured | target | met |", "| --- | --- | --- | --- |"]

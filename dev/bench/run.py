@@ -45,6 +45,7 @@ from dev.bench.measure import (
     PeakRss,
     Stopwatch,
     audit_since,
+    cpu_by_role,
     markdown_table,
     one_of_each,
     per_account,
@@ -140,8 +141,14 @@ class Bench:
             "ANSIBLE_STDOUT_CALLBACK": "default",
         }
         env.pop("VAULT_TOKEN", None)
+        # CPU seconds per task (dev/bench/callbacks/cpu_tasks.py) of every run; the wall time per task of a
+        # profiled one.
+        cpu_tasks = self.out / f"{label}.cpu.json"
+        env["ANSIBLE_CALLBACK_PLUGINS"] = str(ROOT / "dev" / "bench" / "callbacks")
+        env["VOICESTACK_CPU_TASKS"] = str(cpu_tasks)
+        env["ANSIBLE_CALLBACKS_ENABLED"] = "cpu_tasks"
         if profile:
-            env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_tasks"
+            env["ANSIBLE_CALLBACKS_ENABLED"] += ",ansible.posix.profile_tasks"
             env["PROFILE_TASKS_TASK_OUTPUT_LIMIT"] = "all"
         argv = ["ansible-playbook", "-i", str(inventory), "--forks", str(forks), str(ROOT / "playbooks" / playbook)]
         audit = self.sandbox["openbao"]["audit_log"]
@@ -158,6 +165,7 @@ class Bench:
             **measured(watch, rss),
             "peak_processes": rss.peak_processes,
             "vault": dict(audit_since(audit, offset)),
+            "cpu_by_role": cpu_by_role(json.loads(cpu_tasks.read_text())),
         }
         if profile:
             with log.open() as lines:
@@ -395,6 +403,13 @@ def figures(runs: dict, counts: list[int]) -> list[dict]:
                 ),
                 "target": f"<= {target} x bare plan CPU per account",
                 "met": ratio <= target,
+            }
+        )
+        by_role = sorted(run["cpu_by_role"].items(), key=lambda item: -item[1])
+        rows.append(
+            {
+                "figure": f"fleet: {label}, CPU seconds per account by role",
+                "measured": ", ".join(f"{role} {cpu / fleet['accounts']:.2f}" for role, cpu in by_role),
             }
         )
     rows.append(

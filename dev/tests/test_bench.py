@@ -4,6 +4,7 @@ log counting and the table (dev/bench/measure.py, dev/bench/run.py's figures).""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -139,8 +140,8 @@ def fake_runs(apply=100.0, bare=90.0, noop=20.0):
         "fleet": {
             "accounts": 16,
             "forks": 8,
-            "drift": {**one, "seconds": 60.0, "cpu_seconds": 64.0},
-            "noop": {**one, "seconds": 120.0, "cpu_seconds": 112.0},
+            "drift": {**one, "seconds": 60.0, "cpu_seconds": 64.0, "cpu_by_role": {"terraform_stack": 48.0, "x": 16.0}},
+            "noop": {**one, "seconds": 120.0, "cpu_seconds": 112.0, "cpu_by_role": {}},
         },
         "work_dir_mb": 0.3,
         "provider_copies": 0,
@@ -162,6 +163,7 @@ def test_figures_compare_with_the_targets():
     assert "4.0 s CPU per account, 2.00 x bare tofu plan" in drift["measured"] and drift["met"] is True
     noop = rows["fleet: no-op site.yml (default waves), 16 accounts, --forks 8"]
     assert "7.0 s CPU per account, 3.50 x bare tofu plan" in noop["measured"] and noop["met"] is False
+    assert rows["fleet: drift.yml, CPU seconds per account by role"]["measured"] == "terraform_stack 3.00, x 1.00"
 
     missed = {row["figure"]: row for row in run.figures(fake_runs(apply=120.0, noop=40.0), [1, 2])}
     assert missed["overhead: site.yml / bare tofu"]["met"] is False
@@ -186,4 +188,40 @@ def test_seconds_by_role_sums_the_profile_recap_per_role():
         "terraform_stack": 87.55,
         "verify": 1.87,
         "playbook": 0.5,
+    }
+
+
+CPU_PLAYBOOK = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Burn a second of CPU in a child process
+      ansible.builtin.command:
+        argv: ["{{ ansible_playbook_python }}", "burn.py"]
+      changed_when: false
+    - name: Next
+      ansible.builtin.debug:
+        msg: done
+"""
+BURN = "import time\nstart = time.process_time()\nwhile time.process_time() - start < 1:\n    pass\n"
+
+
+def test_the_cpu_tasks_callback_charges_a_task_with_its_child_processes(tmp_path):
+    (tmp_path / "play.yml").write_text(CPU_PLAYBOOK)
+    (tmp_path / "burn.py").write_text(BURN)
+    env = {
+        **os.environ,
+        "ANSIBLE_CALLBACK_PLUGINS": str(run.ROOT / "dev" / "bench" / "callbacks"),
+        "ANSIBLE_CALLBACKS_ENABLED": "cpu_tasks",
+        "VOICESTACK_CPU_TASKS": str(tmp_path / "cpu.json"),
+    }
+    subprocess.run(["ansible-playbook", "play.yml"], cwd=tmp_path, env=env, check=True)
+    rows = {task: (role, cpu) for task, role, cpu in json.loads((tmp_path / "cpu.json").read_text())}
+    assert rows["Burn a second of CPU in a child process"][0] == "playbook"
+    assert rows["Burn a second of CPU in a child process"][1] >= 1.0
+    assert rows["Next"][1] < 1.0
+    assert measure.cpu_by_role([["a", "verify", 1.5], ["b", "verify", 0.25], ["c", "playbook", 2.0]]) == {
+        "verify": 1.75,
+        "playbook": 2.0,
     }

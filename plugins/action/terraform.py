@@ -13,6 +13,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.voicestack.aws.plugins.plugin_utils import _reviewed_plan
 from ansible_collections.voicestack.aws.plugins.plugin_utils._adopt import killed_message, planned_creates
+from ansible_collections.voicestack.aws.plugins.plugin_utils._local_action import refuse_remote
 from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
     DEFAULT_BINARY,
     inherited,
@@ -24,8 +25,6 @@ from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
     terraform_env,
     unlock_hint,
 )
-
-LOCAL = ("local", "ansible.builtin.local")
 
 
 class ActionModule(ActionBase):
@@ -55,16 +54,12 @@ class ActionModule(ActionBase):
         return scrub(result, secrets)
 
     def _check(self, secret_env, plain_env):
-        if self._connection.transport not in LOCAL:
-            raise AnsibleActionFail(
-                "voicestack.aws.terraform needs connection: local (credentials stay in this machine's "
-                f"terraform process), not {self._connection.transport}"
-            )
-        if getattr(self._connection, "become", None) or getattr(self._task, "become", False):
-            raise AnsibleActionFail(
-                "voicestack.aws.terraform does not run with become: the become method (sudo, su ...) would decide "
-                "which environment, credentials included, terraform gets; run it as the controller user"
-            )
+        refuse_remote(
+            self,
+            "voicestack.aws.terraform",
+            "credentials stay in this machine's terraform process; the become method (sudo, su ...) would decide "
+            "which environment, credentials included, terraform gets",
+        )
         for name, value in (("secret_environment", secret_env), ("environment", plain_env)):
             if not isinstance(value, dict):
                 raise AnsibleActionFail(f"voicestack.aws.terraform: {name} must be a dictionary")

@@ -14,6 +14,15 @@ import datetime
 
 EXTENDED_BILLING = "extended support bills per cluster-hour"
 
+# The options of voicestack.aws.eks_version_support (its module file documents them), for the module and its action.
+ARGUMENT_SPEC = {
+    "version": {"type": "str", "required": True},
+    "calendar": {"type": "dict", "required": True},
+    "support_type": {"type": "str", "choices": ["STANDARD", "EXTENDED"], "default": "STANDARD"},
+    "warn_days": {"type": "int", "default": 60},
+    "today": {"type": "str"},
+}
+
 
 def _date(text, what):
     try:
@@ -71,6 +80,21 @@ def assess(version, calendar, today, support_type="STANDARD", warn_days=60):
             "days: EKS then upgrades the cluster itself, and this collection refuses the version. Upgrade before."
         )
     return dates, None, warnings
+
+
+def check(params):
+    """The module's result for its options: (failed message or None, dates, warnings)."""
+    try:
+        dates, error, warnings = assess(
+            params["version"],
+            params["calendar"],
+            today_or(params["today"]),
+            params["support_type"],
+            params["warn_days"],
+        )
+    except (KeyError, ValueError) as problem:
+        return f"calendar: {problem}", {}, []
+    return error, dates or {}, warnings
 
 
 def today_or(text):

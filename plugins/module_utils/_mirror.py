@@ -13,6 +13,29 @@ from ansible_collections.voicestack.aws.plugins.module_utils._private import PRI
 
 PRIVATE_FILE = 0o600
 
+# The options of voicestack.aws.mirror_dir (its module file documents them), for the module and its action.
+ARGUMENT_SPEC = {
+    "src": {"type": "path", "required": True},
+    "dest": {"type": "path", "required": True},
+    "keep": {"type": "list", "elements": "str", "default": []},
+    "files": {"type": "dict", "default": {}},
+}
+
+
+def mirror_result(params: dict, check_mode: bool) -> dict:
+    """The module's result for its (validated) options: failed with a message, or what mirror() did."""
+    src, dest = params["src"], params["dest"]
+    if not os.path.isdir(src):
+        return {"failed": True, "msg": f"src: {src} is not a folder"}
+    try:
+        files = {path: str(text) for path, text in params["files"].items()}
+        result = mirror(src, dest, tuple(params["keep"]), check_mode, files)
+    except ValueError as exc:
+        return {"failed": True, "msg": str(exc)}
+    except OSError as exc:
+        return {"failed": True, "msg": f"cannot mirror {src} into {dest}: {exc}"}
+    return {"changed": bool(result["copied"] or result["removed"] or result["made_private"]), **result}
+
 
 def mirror(
     src: str, dest: str, keep: tuple[str, ...] = (), check_mode: bool = False, files: dict[str, str] | None = None

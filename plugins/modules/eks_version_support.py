@@ -12,10 +12,18 @@ description:
     already in extended support.
   - Role terraform_stack runs it in its inputs check with the calendar the bundled stack ships
     (terraform/stacks/voice/kubernetes_versions.json, from the EKS Kubernetes release calendar).
-  - Runs no AWS call.
+  - Runs no AWS call, and no module process; it runs in the task's own process (an action) and needs
+    the C(local) connection, without become.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
     details: Reads nothing but its options.
@@ -72,33 +80,16 @@ end_of_extended_support:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.voicestack.aws.plugins.module_utils._kubernetes_support import assess, today_or
+from ansible_collections.voicestack.aws.plugins.module_utils._kubernetes_support import ARGUMENT_SPEC, check
 
 
+# The action of the same name runs the check in the controller's own process; this entry point is the same check
+# as a module process, for ansible-test and a run without the action.
 def main():
-    module = AnsibleModule(
-        argument_spec={
-            "version": {"type": "str", "required": True},
-            "calendar": {"type": "dict", "required": True},
-            "support_type": {"type": "str", "choices": ["STANDARD", "EXTENDED"], "default": "STANDARD"},
-            "warn_days": {"type": "int", "default": 60},
-            "today": {"type": "str"},
-        },
-        supports_check_mode=True,
-    )
-    params = module.params
-    try:
-        dates, error, warnings = assess(
-            params["version"],
-            params["calendar"],
-            today_or(params["today"]),
-            params["support_type"],
-            params["warn_days"],
-        )
-    except (KeyError, ValueError) as problem:
-        module.fail_json(msg=f"calendar: {problem}")
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    error, dates, warnings = check(module.params)
     if error:
-        module.fail_json(msg=error, **(dates or {}))
+        module.fail_json(msg=error, **dates)
     for warning in warnings:
         module.warn(warning)
     module.exit_json(changed=False, **dates)

@@ -9,17 +9,25 @@ version_added: 0.1.0
 description:
   - Copies every file of O(src) whose content differs into O(dest) (files mode 0600, folders 0700), writes
     O(files) the same way, and removes what neither has, leaving the paths in O(keep) alone. Both paths are on the
-    host the module runs on.
+    machine Ansible runs on; it runs in the task's own process (an action, no module process) and needs
+    the C(local) connection, without become.
   - O(dest) itself is made mode 0700, also when it exists with another mode (plans, C(errored.tfstate) and
     C(crash.log) may be kept there). A symlink as O(dest) is refused.
   - Nothing is written through a symlink. A symlink found inside O(dest) where a file or folder is to be written is
     replaced by that file or folder (its target is left untouched); one that neither O(src) nor O(files) has is
     removed (the link, not its target).
-  - One module run for the whole tree, where M(ansible.builtin.copy) runs once per file; role terraform_stack
+  - One task for the whole tree, where M(ansible.builtin.copy) runs a module once per file; role terraform_stack
     uses it to write an account's work folder (the bundled Terraform, its inputs and backend settings).
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
     details: Reports what would be copied and removed.
@@ -86,34 +94,20 @@ made_private:
   type: bool
 """
 
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.voicestack.aws.plugins.module_utils._mirror import mirror
+from ansible_collections.voicestack.aws.plugins.module_utils._mirror import ARGUMENT_SPEC, mirror_result
 
 
+# The action of the same name mirrors in the controller's own process (the play's connection is local); this entry
+# point is the same mirror as a module process, for ansible-test and a run without the action.
 def main():
-    module = AnsibleModule(
-        argument_spec={
-            "src": {"type": "path", "required": True},
-            "dest": {"type": "path", "required": True},
-            "keep": {"type": "list", "elements": "str", "default": []},
-            "files": {"type": "dict", "default": {}},
-        },
-        supports_check_mode=True,
-    )
-    src, dest = module.params["src"], module.params["dest"]
-    if not os.path.isdir(src):
-        module.fail_json(msg=f"src: {src} is not a folder")
-    try:
-        files = {path: str(text) for path, text in module.params["files"].items()}
-        result = mirror(src, dest, tuple(module.params["keep"]), module.check_mode, files)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    except OSError as exc:
-        module.fail_json(msg=f"cannot mirror {src} into {dest}: {exc}")
-    module.exit_json(changed=bool(result["copied"] or result["removed"] or result["made_private"]), **result)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    result = mirror_result(module.params, module.check_mode)
+    if result.get("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ description:
     revoking the token revokes every lease it issued. Such a lease is reported in RV(not_revoked) with a warning;
     without O(revoke_self), or when the token could not be revoked, it fails the task.
   - A lease the token may not look up is revoked all the same and reported in RV(revoked).
+  - It runs in the task's own process (an action, no module process, so the token is handed to no other process)
+    and needs the C(local) connection, without become.
   - O(url) falls back to E(VAULT_ADDR) or E(BAO_ADDR), O(namespace) to E(VAULT_NAMESPACE), O(ca_cert) to
     E(VAULT_CACERT), O(token) to E(VAULT_TOKEN) or E(BAO_TOKEN) (the first one set).
 requirements:
@@ -23,7 +25,14 @@ extends_documentation_fragment:
   - voicestack.aws.vault
   - voicestack.aws.vault.lease_record
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
     details: Looks the leases up and reports what would be revoked.
@@ -87,45 +96,19 @@ token_revoked:
   type: bool
 """
 
-import traceback
-
-from ansible_collections.voicestack.aws.plugins.module_utils._errors import VaultError
-from ansible_collections.voicestack.aws.plugins.module_utils._lease_record import forget, forget_tokens
 from ansible_collections.voicestack.aws.plugins.module_utils._vault_module import VaultModule
-from ansible_collections.voicestack.aws.plugins.module_utils._vault_revoke import revoke
+from ansible_collections.voicestack.aws.plugins.module_utils._vault_revoke import ARGUMENT_SPEC, revoke_and_forget
 
 
+# The action of the same name revokes from the controller's own process (the play's connection is local); this
+# entry point is the same work as a module process, for ansible-test and a run without the action.
 def main():
-    module = VaultModule(
-        argument_spec={
-            "lease_ids": {"type": "list", "elements": "str", "default": []},
-            "revoke_self": {"type": "bool", "default": False},
-            "token_accessor": {"type": "str", "no_log": True},
-            "lease_record_dir": {"type": "path"},
-        },
-        supports_check_mode=True,
-    )
-    params = module.params
-    try:
-        result = revoke(module.vault_client(), params["lease_ids"], params["revoke_self"], module.check_mode)
-    except VaultError as exc:
-        module.fail_json(msg=str(exc), exception=traceback.format_exc())
-    result["changed"] = bool(result["revoked"]) or result["token_revoked"]
-    if params["lease_record_dir"] and not module.check_mode:
-        try:
-            forget(params["lease_record_dir"], result["revoked"] + result["already_gone"])
-            if result["token_revoked"] and params["token_accessor"]:
-                forget_tokens(params["lease_record_dir"], [params["token_accessor"]])
-        except (OSError, VaultError) as exc:
-            msg = f"lease_record_dir: the leases are revoked, but their records stay: {exc}"
-            module.fail_json(msg=msg, exception=traceback.format_exc(), **result)
-    if result["not_revoked"] and not (params["revoke_self"] and (result["token_revoked"] or module.check_mode)):
-        module.fail_json(msg=f"could not revoke lease(s): {'; '.join(result['not_revoked'])}", **result)
-    for failure in result["not_revoked"]:
-        module.warn(
-            f"could not revoke lease {failure}; the token was revoked, which revokes the leases it issued "
-            f"(a lease of another token lives to its TTL, and its record stays for the next run)"
-        )
+    module = VaultModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    result, failure, warnings = revoke_and_forget(module.params, module.check_mode)
+    for warning in warnings:
+        module.warn(warning)
+    if failure:
+        module.fail_json(msg=failure, **result)
     module.exit_json(**result)
 
 
