@@ -132,14 +132,19 @@ class Bench:
 
     # -- runs ---------------------------------------------------------------
 
-    def playbook(self, label: str, inventory: Path, playbook: str, forks: int, *extra: str, profile=False) -> dict:
-        """One ansible-playbook run: wall time, peak tree RSS, Vault requests; its output to <label>.log."""
+    def playbook(
+        self, label: str, inventory: Path, playbook: str, forks: int, *extra: str, profile=False, checkout=ROOT
+    ) -> dict:
+        """One ansible-playbook run: wall time, peak tree RSS, Vault requests; its output to <label>.log.
+        checkout: the collection checkout whose playbook and roles run (another one for --compare-with)."""
         env = {
             **os.environ,
             **sandbox_env(self.sandbox),
             "VOICESTACK_VAULT_SECRET_ID": self.secret_id,
             "ANSIBLE_STDOUT_CALLBACK": "default",
         }
+        if checkout != ROOT:
+            env["ANSIBLE_COLLECTIONS_PATH"] = str(collections_path(checkout, self.out))
         env.pop("VAULT_TOKEN", None)
         # CPU seconds per task (dev/bench/callbacks/cpu_tasks.py) of every run; the wall time per task of a
         # profiled one.
@@ -150,7 +155,7 @@ class Bench:
         if profile:
             env["ANSIBLE_CALLBACKS_ENABLED"] += ",ansible.posix.profile_tasks"
             env["PROFILE_TASKS_TASK_OUTPUT_LIMIT"] = "all"
-        argv = ["ansible-playbook", "-i", str(inventory), "--forks", str(forks), str(ROOT / "playbooks" / playbook)]
+        argv = ["ansible-playbook", "-i", str(inventory), "--forks", str(forks), str(checkout / "playbooks" / playbook)]
         audit = self.sandbox["openbao"]["audit_log"]
         offset = os.path.getsize(audit)
         log = self.out / f"{label}.log"
@@ -229,6 +234,16 @@ class Bench:
         (self.bare_stack.workdir / "backend.hcl").write_text(backend)
 
 
+def collections_path(checkout: Path, out: Path) -> Path:
+    """A collections path in which voicestack.aws is the given checkout."""
+    top = out / "compare-collections"
+    link = top / "ansible_collections" / "voicestack" / "aws"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink():
+        link.symlink_to(checkout.resolve())
+    return top
+
+
 def disk_mb(path: Path) -> float:
     """Disk use of a folder, counting symbolic links as links (du -s)."""
     out = subprocess.run(["du", "-sk", str(path)], capture_output=True, text=True, check=True).stdout
@@ -238,6 +253,14 @@ def disk_mb(path: Path) -> float:
 def provider_copies(path: Path) -> int:
     """Provider binaries stored under path itself (links to the shared cache do not count)."""
     return sum(1 for p in path.rglob("terraform-provider-*") if p.is_file() and not p.is_symlink())
+
+
+def other_commit(checkout: Path) -> str:
+    """The commit (and whether it has changes) of the --compare-with checkout."""
+    head = subprocess.run(
+        ["git", "-C", str(checkout), "describe", "--always", "--dirty"], capture_output=True, text=True, check=False
+    )
+    return head.stdout.strip() or str(checkout)
 
 
 def machine() -> dict:
@@ -257,6 +280,11 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--out", type=Path, default=ROOT / "dev" / "bench" / "results", help="folder for logs and results.json"
+    )
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        help="a checkout of another commit of the collection: its fleet rows too, on the same accounts, in this run",
     )
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.accounts.split(",")]
@@ -303,6 +331,15 @@ def main(argv=None) -> int:
         "drift": bench.playbook("fleet-drift", fleet, "drift.yml", max(counts), "-e", drift_dir),
         "noop": bench.playbook("fleet-noop", fleet, "site.yml", max(counts)),
     }
+    if args.compare_with:
+        other = args.compare_with
+        runs["fleet"]["compared"] = {
+            "checkout": other_commit(other),
+            "drift": bench.playbook(
+                "fleet-drift-compared", fleet, "drift.yml", max(counts), "-e", drift_dir, checkout=other
+            ),
+            "noop": bench.playbook("fleet-noop-compared", fleet, "site.yml", max(counts), checkout=other),
+        }
     runs["work_dir_mb"] = round(sum(disk_mb(work / a) for a in accounts) / len(accounts), 1)
     runs["provider_copies"] = sum(provider_copies(work / a) for a in accounts)
 
@@ -388,10 +425,17 @@ def figures(runs: dict, counts: list[int]) -> list[dict]:
     ]
     fleet, bare_plan = runs["fleet"], runs["bare_plan"]
     rows.append({"figure": "bare tofu init + plan -detailed-exitcode, converged stack", "measured": _time(bare_plan)})
-    for label, run, target in [
+    fleet_runs = [
         ("drift.yml", fleet["drift"], TARGET_FLEET_DRIFT),
         ("no-op site.yml (default waves)", fleet["noop"], TARGET_FLEET_NOOP),
-    ]:
+    ]
+    if "compared" in fleet:
+        other = fleet["compared"]
+        fleet_runs += [
+            (f"drift.yml of {other['checkout']}", other["drift"], TARGET_FLEET_DRIFT),
+            (f"no-op site.yml (default waves) of {other['checkout']}", other["noop"], TARGET_FLEET_NOOP),
+        ]
+    for label, run, target in fleet_runs:
         cpu_each = run["cpu_seconds"] / fleet["accounts"]
         ratio = cpu_each / bare_plan["cpu_seconds"]
         rows.append(

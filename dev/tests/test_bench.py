@@ -142,6 +142,11 @@ def fake_runs(apply=100.0, bare=90.0, noop=20.0):
             "forks": 8,
             "drift": {**one, "seconds": 60.0, "cpu_seconds": 64.0, "cpu_by_role": {"terraform_stack": 48.0, "x": 16.0}},
             "noop": {**one, "seconds": 120.0, "cpu_seconds": 112.0, "cpu_by_role": {}},
+            "compared": {
+                "checkout": "abc1234",
+                "drift": {**one, "cpu_seconds": 96.0, "cpu_by_role": {}},
+                "noop": {**one, "cpu_seconds": 160.0, "cpu_by_role": {}},
+            },
         },
         "work_dir_mb": 0.3,
         "provider_copies": 0,
@@ -164,6 +169,9 @@ def test_figures_compare_with_the_targets():
     noop = rows["fleet: no-op site.yml (default waves), 16 accounts, --forks 8"]
     assert "7.0 s CPU per account, 3.50 x bare tofu plan" in noop["measured"] and noop["met"] is False
     assert rows["fleet: drift.yml, CPU seconds per account by role"]["measured"] == "terraform_stack 3.00, x 1.00"
+    # --compare-with: the other checkout's fleet rows, on the same accounts and bare plan.
+    compared = rows["fleet: drift.yml of abc1234, 16 accounts, --forks 8"]
+    assert "6.0 s CPU per account, 3.00 x bare tofu plan" in compared["measured"] and compared["met"] is False
 
     missed = {row["figure"]: row for row in run.figures(fake_runs(apply=120.0, noop=40.0), [1, 2])}
     assert missed["overhead: site.yml / bare tofu"]["met"] is False
