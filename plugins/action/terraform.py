@@ -16,9 +16,11 @@ from ansible_collections.voicestack.aws.plugins.plugin_utils._adopt import kille
 from ansible_collections.voicestack.aws.plugins.plugin_utils._local_action import refuse_remote
 from ansible_collections.voicestack.aws.plugins.plugin_utils._terraform import (
     DEFAULT_BINARY,
+    PLUGIN_CACHE_RETRIES,
     inherited,
     lock_id,
     plan_summary,
+    plugin_cache_race,
     process_env,
     public_outputs,
     scrub,
@@ -102,6 +104,11 @@ class ActionModule(ActionBase):
             if refused or args.get("state") == "planned":
                 return {"failed": True, "msg": refused} if refused else self._read_reviewed(args, reviewed, task_vars)
         result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
+        for _ in range(PLUGIN_CACHE_RETRIES):  # an init that lost a race for the shared plugin cache changed nothing
+            if not (result.get("failed") and plugin_cache_race(result.get("msg"))):
+                break
+            self._display.warning("terraform init lost a race for the shared provider plugin cache; running again")
+            result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
         result["outputs"] = public_outputs(result.get("outputs"))
         if result.get("failed"):
             killed = killed_message(args["binary_path"], result.get("rc"), result.get("msg") or "")

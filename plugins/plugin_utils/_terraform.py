@@ -173,6 +173,20 @@ def changed_attributes(change):
     return sorted(name for name in names if before.get(name) != after.get(name) or unknown.get(name) is True)
 
 
+# What init says when another init wrote the same provider into the shared plugin cache at the same moment (the
+# cache is not safe for concurrent inits: OpenTofu and Terraform document it so): nothing was changed, and a second
+# init finds the provider in the cache.
+PLUGIN_CACHE_RACE = re.compile(
+    r"Failed to install provider.*(?:is still not detected in|text file busy|file exists)", re.DOTALL
+)
+PLUGIN_CACHE_RETRIES = 2
+
+
+def plugin_cache_race(message):
+    """Whether a failed run's message is an init that lost a race for the shared plugin cache."""
+    return bool(PLUGIN_CACHE_RACE.search(message or ""))
+
+
 def lock_id(message):
     """The lock ID in Terraform's error on a held state lock, or None."""
     found = LOCK_ID.search(message or "")
