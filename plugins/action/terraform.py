@@ -104,7 +104,8 @@ class ActionModule(ActionBase):
             if refused or args.get("state") == "planned":
                 return {"failed": True, "msg": refused} if refused else self._read_reviewed(args, reviewed, task_vars)
         result = self._execute_module("community.general.terraform", module_args=args, task_vars=task_vars)
-        for _ in range(PLUGIN_CACHE_RETRIES):  # an init that lost a race for the shared plugin cache changed nothing
+        # An init that lost a race for the shared plugin cache to another account's changed nothing: run again.
+        for _attempt in range(PLUGIN_CACHE_RETRIES):
             if not (result.get("failed") and plugin_cache_race(result.get("msg"))):
                 break
             self._display.warning("terraform init lost a race for the shared provider plugin cache; running again")
