@@ -177,7 +177,10 @@ def changed_attributes(change):
 # cache is not safe for concurrent inits: OpenTofu and Terraform document it so): nothing was changed, and a second
 # init finds the provider in the cache.
 PLUGIN_CACHE_RACE = re.compile(
-    r"Failed to install provider.*(?:is still not detected in|text file busy|file exists)", re.DOTALL
+    r"Failed to install provider.*(?:is still not detected in|text file busy|file exists)"
+    # OpenTofu 1.12 may also crash reading a cache entry another init is writing.
+    r"|panic: .*internal/providercache\.",
+    re.DOTALL,
 )
 PLUGIN_CACHE_RETRIES = 2
 

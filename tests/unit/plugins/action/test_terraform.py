@@ -453,6 +453,12 @@ RACE = (
 )
 
 
+PANIC = (
+    "panic: runtime error: invalid memory address or nil pointer dereference [recovered, repanicked]\n"
+    "github.com/opentofu/opentofu/internal/providercache.(*Dir).LinkFromOtherCache(0x20edd2c88a80)\n"
+)
+
+
 @pytest.mark.parametrize(
     ("results", "runs", "failed"),
     [
@@ -460,6 +466,8 @@ RACE = (
         ([{"failed": True, "msg": RACE}, {"changed": False, "outputs": {}}], 2, False),
         # Lost it every time: two runs more, then its message.
         ([{"failed": True, "msg": RACE}], 3, True),
+        # OpenTofu crashed reading the cache entry another init was writing: run again.
+        ([{"failed": True, "msg": PANIC}, {"changed": False, "outputs": {}}], 2, False),
         # Any other failure is not run again.
         ([{"failed": True, "msg": "Error: Failed to install provider: checksum mismatch"}], 1, True),
     ],
