@@ -13,7 +13,6 @@ class ActionModule(LocalAction):
     NAME = "voicestack.aws.eks_version_support"
     WHY = "it checks the calendar the controller read"
     ARGUMENT_SPEC = ARGUMENT_SPEC
-    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
     def work(self, params, check_mode):
         error, dates, warnings = check(params)

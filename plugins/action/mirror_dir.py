@@ -13,7 +13,6 @@ class ActionModule(LocalAction):
     NAME = "voicestack.aws.mirror_dir"
     WHY = "it writes the folder on the machine Ansible runs on"
     ARGUMENT_SPEC = ARGUMENT_SPEC
-    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
     def work(self, params, check_mode):
         return mirror_result(params, check_mode)

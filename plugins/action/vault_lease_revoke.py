@@ -16,7 +16,6 @@ class ActionModule(LocalAction):
     NAME = "voicestack.aws.vault_lease_revoke"
     WHY = "the Vault token stays in this machine's process"
     ARGUMENT_SPEC: ClassVar[dict] = {**VAULT_ARGSPEC, **ARGUMENT_SPEC}
-    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
     def work(self, params, check_mode):
         result, failure, warnings = revoke_and_forget(params, check_mode)

@@ -20,14 +20,8 @@ description:
     uses it to write an account's work folder (the bundled Terraform, its inputs and backend settings).
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
+  - voicestack.aws.local_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: Reports what would be copied and removed.

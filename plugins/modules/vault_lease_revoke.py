@@ -25,14 +25,8 @@ extends_documentation_fragment:
   - voicestack.aws.vault
   - voicestack.aws.vault.lease_record
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
+  - voicestack.aws.local_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: Looks the leases up and reports what would be revoked.

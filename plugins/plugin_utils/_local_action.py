@@ -38,6 +38,10 @@ class LocalAction(ActionBase):
     WHY = ""
     ARGUMENT_SPEC: ClassVar[dict] = {}
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._VALID_ARGS = frozenset(cls.ARGUMENT_SPEC)  # the task keywords ActionBase accepts: the spec's options
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         try:
